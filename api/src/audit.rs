@@ -1,0 +1,46 @@
+//! The audit trail: every change to national or tenant data is recorded, in the same transaction
+//! as the change, with who made it.
+
+use diesel::prelude::*;
+
+use crate::auth::Principal;
+use crate::clock;
+use crate::db::DbConnection;
+use crate::db::schema::audit_events;
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events)]
+struct NewAuditEvent<'a> {
+    id: String,
+    occurred_at: chrono::NaiveDateTime,
+    actor: &'a str,
+    tenant_slug: Option<&'a str>,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    detail: String,
+}
+
+/// Records `action` (e.g. `framework.created`) on a resource, with a JSON detail of what changed.
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    action: &str,
+    resource_type: &str,
+    resource_id: &str,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEvent {
+            id: clock::new_id(),
+            occurred_at: clock::now(),
+            actor: &actor.subject,
+            tenant_slug: actor.acting_tenant(),
+            action,
+            resource_type,
+            resource_id,
+            detail: detail.to_string(),
+        })
+        .execute(conn)?;
+    Ok(())
+}

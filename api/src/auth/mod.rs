@@ -1,0 +1,9 @@
+//! Authentication (bearer JWTs) and the principal every handler receives.
+
+mod jwks;
+mod principal;
+mod token;
+
+pub use jwks::JwksCache;
+pub use principal::{Principal, Role};
+pub use token::{Claims, Verifier, mint_token};

@@ -1,0 +1,1 @@
+pub fn routes(_cfg: &mut actix_web::web::ServiceConfig) {}

@@ -1,0 +1,178 @@
+//! Configuration from environment variables and flags, checked once at start-up.
+//!
+//! A missing or invalid setting stops start-up with a message naming the setting.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+use crate::db::Backend;
+
+/// The secret the embedded default signs and checks development tokens with, used only when
+/// neither `JWT_SECRET` nor `JWKS_URL` is set and the database is SQLite. Never in production:
+/// with PostgreSQL one of the two must be set.
+pub const DEVELOPMENT_JWT_SECRET: &str = "bluelight-development-secret-not-for-production";
+pub const DEFAULT_ISSUER: &str = "bluelight-dev";
+pub const DEFAULT_AUDIENCE: &str = "bluelight-api";
+const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `postgres://user@host/db` for PostgreSQL, or an SQLite file path (created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = "data/bluelight.sqlite3")]
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// HS256 shared secret (development and tests); at least 32 bytes.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Expected `iss` claim. Required with JWKS_URL; defaults to `bluelight-dev` otherwise.
+    #[arg(long, env = "JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Expected `aud` claim. Required with JWKS_URL; defaults to `bluelight-api` otherwise.
+    #[arg(long, env = "JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// The identity provider's JWKS document (RS256/ES256 keys), fetched and cached.
+    #[arg(long, env = "JWKS_URL")]
+    pub jwks_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoData {
+    /// Load on SQLite (the embedded default), not on PostgreSQL.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// Address to listen on, host:port.
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Load the national demo data at start (idempotent).
+    #[arg(long, env = "DEMO_DATA", value_enum, default_value_t = DemoData::Auto)]
+    pub demo_data: DemoData,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "HTTP_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// How tokens are checked, resolved from [`AuthArgs`].
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub hs256_secret: Option<Vec<u8>>,
+    pub jwks_url: Option<reqwest::Url>,
+    pub issuer: String,
+    pub audience: String,
+    /// True when the built-in development secret is in use.
+    pub development_secret: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub db_pool_size: u32,
+    pub listen: SocketAddr,
+    pub auth: AuthSettings,
+    pub load_demo_data: bool,
+    pub workers: Option<usize>,
+}
+
+impl AuthArgs {
+    pub fn resolve(&self, backend: Backend) -> anyhow::Result<AuthSettings> {
+        let jwks_url = match non_empty(&self.jwks_url) {
+            None => None,
+            Some(raw) => {
+                let url = reqwest::Url::parse(raw)
+                    .with_context(|| format!("JWKS_URL: '{raw}' is not a URL"))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    bail!("JWKS_URL: must be an http or https URL, got '{raw}'");
+                }
+                Some(url)
+            }
+        };
+        let mut development_secret = false;
+        let hs256_secret = match non_empty(&self.jwt_secret) {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                bail!("JWT_SECRET: must be at least {MIN_SECRET_BYTES} bytes long")
+            }
+            Some(secret) => Some(secret.as_bytes().to_vec()),
+            None if jwks_url.is_some() => None,
+            None if backend == Backend::Sqlite => {
+                development_secret = true;
+                Some(DEVELOPMENT_JWT_SECRET.as_bytes().to_vec())
+            }
+            None => bail!("JWT_SECRET or JWKS_URL: one must be set when DATABASE_URL is PostgreSQL"),
+        };
+        let required_with_jwks = |value: &Option<String>, name: &str, default: &str| {
+            match (non_empty(value), jwks_url.is_some()) {
+                (Some(v), _) => Ok(v.to_owned()),
+                (None, true) => bail!("{name}: must be set when JWKS_URL is set"),
+                (None, false) => Ok(default.to_owned()),
+            }
+        };
+        Ok(AuthSettings {
+            issuer: required_with_jwks(&self.jwt_issuer, "JWT_ISSUER", DEFAULT_ISSUER)?,
+            audience: required_with_jwks(&self.jwt_audience, "JWT_AUDIENCE", DEFAULT_AUDIENCE)?,
+            hs256_secret,
+            jwks_url,
+            development_secret,
+        })
+    }
+}
+
+impl ServeArgs {
+    pub fn resolve(&self) -> anyhow::Result<Settings> {
+        let backend = self.database.backend()?;
+        let listen = self
+            .listen
+            .parse()
+            .with_context(|| format!("LISTEN: '{}' is not a host:port address", self.listen))?;
+        if self.workers == Some(0) {
+            bail!("HTTP_WORKERS: must be at least 1");
+        }
+        Ok(Settings {
+            database_url: self.database.database_url.clone(),
+            db_pool_size: self.database.pool_size()?,
+            listen,
+            auth: self.auth.resolve(backend)?,
+            load_demo_data: match self.demo_data {
+                DemoData::On => true,
+                DemoData::Off => false,
+                DemoData::Auto => backend == Backend::Sqlite,
+            },
+            workers: self.workers,
+        })
+    }
+}
+
+impl DatabaseArgs {
+    pub fn backend(&self) -> anyhow::Result<Backend> {
+        if self.database_url.trim().is_empty() {
+            bail!("DATABASE_URL: must not be empty");
+        }
+        Ok(Backend::of_url(&self.database_url))
+    }
+
+    pub fn pool_size(&self) -> anyhow::Result<u32> {
+        if self.db_pool_size == 0 {
+            bail!("DB_POOL_SIZE: must be at least 1");
+        }
+        Ok(self.db_pool_size)
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

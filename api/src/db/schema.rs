@@ -1,0 +1,162 @@
+//! Diesel table definitions, shared by SQLite and PostgreSQL.
+//!
+//! Only column types both backends have are used (Text, BigInt, Integer, Bool, Date, Timestamp),
+//! so one query serves both. Keep in step with `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    tenants (slug) {
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        region -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (slug) {
+        slug -> Text,
+        name -> Text,
+        parent_slug -> Nullable<Text>,
+        description -> Text,
+        cpv_codes -> Text,
+        joint_with_fire -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    suppliers (id) {
+        id -> Text,
+        name -> Text,
+        companies_house_number -> Nullable<Text>,
+        sme -> Bool,
+        vcse -> Bool,
+        regions -> Text,
+        strategic -> Bool,
+        contacts -> Text,
+        evidence -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    strategic_profiles (supplier_id) {
+        supplier_id -> Text,
+        risk_rating -> Nullable<Text>,
+        modern_slavery_statement_url -> Nullable<Text>,
+        modern_slavery_risk_tier -> Nullable<Text>,
+        code_of_ethics_signed_on -> Nullable<Date>,
+        contingency_plan_summary -> Nullable<Text>,
+        exit_plan_summary -> Nullable<Text>,
+        social_value_commitments -> Text,
+    }
+}
+
+diesel::table! {
+    supplier_risk_changes (id) {
+        id -> Text,
+        supplier_id -> Text,
+        rating -> Text,
+        previous_rating -> Nullable<Text>,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supplier_kpi_scores (id) {
+        id -> Text,
+        supplier_id -> Text,
+        period -> Text,
+        name -> Text,
+        score -> Integer,
+        target -> Nullable<Integer>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    frameworks (id) {
+        id -> Text,
+        reference -> Text,
+        title -> Text,
+        description -> Text,
+        owning_body -> Text,
+        category_slug -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        max_end_date -> Nullable<Date>,
+        extension_options -> Nullable<Text>,
+        max_value_pence -> Nullable<BigInt>,
+        eligibility -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> Text,
+        framework_id -> Text,
+        number -> Integer,
+        title -> Text,
+        description -> Text,
+        direct_award -> Bool,
+        further_competition -> Bool,
+        min_value_pence -> Nullable<BigInt>,
+        max_value_pence -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    lot_suppliers (lot_id, supplier_id) {
+        lot_id -> Text,
+        supplier_id -> Text,
+        status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        tenant_slug -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(frameworks -> categories (category_slug));
+diesel::joinable!(lots -> frameworks (framework_id));
+diesel::joinable!(lot_suppliers -> lots (lot_id));
+diesel::joinable!(lot_suppliers -> suppliers (supplier_id));
+diesel::joinable!(strategic_profiles -> suppliers (supplier_id));
+diesel::joinable!(supplier_risk_changes -> suppliers (supplier_id));
+diesel::joinable!(supplier_kpi_scores -> suppliers (supplier_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    categories,
+    suppliers,
+    strategic_profiles,
+    supplier_risk_changes,
+    supplier_kpi_scores,
+    frameworks,
+    lots,
+    lot_suppliers,
+    audit_events,
+);

@@ -1,0 +1,81 @@
+//! A JSON body extractor that reports the path of the field at fault.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+/// Largest JSON body accepted.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// The request body parsed as `T`. Malformed JSON is a 400; well-formed JSON with a wrong type,
+/// a missing or an unknown field is a 422 naming the field (e.g. `lots[1].routes[0]`).
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let is_json = content_type
+                .as_deref()
+                .and_then(|ct| ct.split(';').next())
+                .map(|mime| {
+                    let mime = mime.trim().to_ascii_lowercase();
+                    mime == "application/json" || mime.ends_with("+json")
+                })
+                .unwrap_or(false);
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()));
+            }
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => {
+                    ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+                }
+                _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
+            })?;
+            if bytes.is_empty() {
+                return Err(ApiError::BadRequest("a JSON body is required".into()));
+            }
+            parse(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// Parses JSON bytes, turning serde's error into a problem that names the field.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => syntax_error(&inner),
+            _ => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
+            }
+        }
+    })?;
+    deserializer.end().map_err(|e| syntax_error(&e))?;
+    Ok(value)
+}
+
+fn syntax_error(error: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!("the body is not valid JSON (line {}, column {})", error.line(), error.column()))
+}
+
+/// serde_json appends " at line L column C" to its messages; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}

@@ -1,0 +1,13 @@
+//! HTTP building blocks shared by every resource: strict body and query extractors that name
+//! the field at fault, cursor pagination, ETag preconditions, and PATCH helpers.
+
+pub mod etag;
+pub mod json;
+pub mod page;
+pub mod patch;
+pub mod query;
+
+pub use etag::{ETagged, etag_of, required_if_match};
+pub use json::JsonBody;
+pub use page::{Page, Paged};
+pub use query::QueryParams;

@@ -1,0 +1,23 @@
+//! The BlueLight category-management API: national catalogue data (tenants, categories,
+//! frameworks, suppliers) served to every police force and fire and rescue service.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod categories;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod frameworks;
+pub mod health;
+pub mod http;
+pub mod money;
+pub mod openapi;
+pub mod region;
+pub mod state;
+pub mod suppliers;
+pub mod tenants;
+pub mod text_enum;
+pub mod validate;

@@ -1,0 +1,123 @@
+//! The `bluelight` command: serve the API (default), migrate, mint a development token, or print
+//! the OpenAPI document.
+
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use bluelight_api::auth::{Claims, mint_token};
+use bluelight_api::config::{AuthArgs, DatabaseArgs, ServeArgs};
+use bluelight_api::db::{self, Backend};
+use bluelight_api::{app, openapi};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "bluelight", version, about = "The BlueLight category-management API", args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// With no subcommand, `serve` runs with these settings.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Mint a development token signed with JWT_SECRET (or the development secret).
+    Token(TokenArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(clap::Args)]
+struct TokenArgs {
+    /// The `sub` claim.
+    #[arg(long, default_value = "developer")]
+    sub: String,
+    /// A role; repeat for several (national_admin, national_viewer, tenant_admin, buyer, viewer, supplier).
+    #[arg(long = "role", required = true)]
+    roles: Vec<String>,
+    /// The tenant's slug, for tenant roles.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// The supplier's id, for the supplier role.
+    #[arg(long)]
+    supplier: Option<String>,
+    /// Lifetime in minutes.
+    #[arg(long, default_value_t = 480)]
+    ttl_minutes: i64,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Migrate(args)) => migrate(args),
+        Some(Command::Token(args)) => token(args),
+        Some(Command::Openapi) => {
+            print!("{}", openapi::document_json());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = args.resolve()?;
+    let state = app::prepare_state(&settings)?;
+    let listener = TcpListener::bind(settings.listen)
+        .map_err(|e| anyhow::anyhow!("LISTEN: cannot listen on {}: {e}", settings.listen))?;
+    tracing::info!("serving on http://{} (docs at /docs/)", listener.local_addr()?);
+    actix_web::rt::System::new().block_on(async move {
+        app::server(state, listener, settings.workers)?.await.map_err(anyhow::Error::from)
+    })?;
+    Ok(())
+}
+
+fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
+    args.backend()?;
+    let pool = db::connect(&args.database_url, 1)?;
+    let mut conn = pool.get()?;
+    let applied = db::migrate(&mut conn)?;
+    println!("{applied} migration(s) applied");
+    Ok(())
+}
+
+fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let auth = args.auth.resolve(Backend::Sqlite)?;
+    let secret = auth
+        .hs256_secret
+        .ok_or_else(|| anyhow::anyhow!("JWT_SECRET: must be set to mint a token when JWKS_URL is set"))?;
+    if args.ttl_minutes <= 0 {
+        anyhow::bail!("--ttl-minutes: must be positive");
+    }
+    let claims = Claims {
+        sub: args.sub,
+        exp: (chrono::Utc::now() + chrono::Duration::minutes(args.ttl_minutes)).timestamp(),
+        iss: auth.issuer,
+        aud: auth.audience,
+        roles: args.roles,
+        tenant: args.tenant,
+        supplier: args.supplier,
+    };
+    println!("{}", mint_token(&secret, &claims)?);
+    Ok(())
+}

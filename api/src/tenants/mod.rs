@@ -1,0 +1,14 @@
+//! Tenants: police forces, fire and rescue services and national bodies.
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::list_tenants)
+        .service(handlers::create_tenant)
+        .service(handlers::get_tenant)
+        .service(handlers::update_tenant);
+}

@@ -1,0 +1,140 @@
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::clock;
+use crate::db::schema::tenants;
+use crate::error::ApiResult;
+use crate::region::Region;
+use crate::text_enum::text_enum;
+use crate::validate::Checks;
+
+text_enum! {
+    /// What kind of organisation a tenant is; decides which frameworks are open to it.
+    pub enum TenantKind {
+        Police = "police",
+        Fire = "fire",
+        National = "national",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+pub struct TenantRow {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub region: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A tenant: a police force, a fire and rescue service, or a national body.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Tenant {
+    #[schema(example = "bedfordshire-police")]
+    pub slug: String,
+    #[schema(example = "Bedfordshire Police")]
+    pub name: String,
+    pub kind: TenantKind,
+    pub region: Region,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TenantRow {
+    pub fn into_api(self) -> ApiResult<Tenant> {
+        Ok(Tenant {
+            kind: TenantKind::from_db(&self.kind)?,
+            region: Region::from_db(&self.region)?,
+            slug: self.slug,
+            name: self.name,
+            created_at: clock::utc(self.created_at),
+            updated_at: clock::utc(self.updated_at),
+        })
+    }
+}
+
+/// A new tenant. This is how a fire and rescue service joins: no code change, no restart.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"slug": "west-yorkshire-fire-and-rescue-service", "name": "West Yorkshire Fire and Rescue Service", "kind": "fire", "region": "yorkshire-and-the-humber"}))]
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+    pub kind: TenantKind,
+    pub region: Region,
+}
+
+impl NewTenant {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.slug("slug", &self.slug);
+        checks.text("name", &self.name, 200);
+        checks.finish()
+    }
+
+    pub fn into_row(self) -> TenantRow {
+        let now = clock::now();
+        TenantRow {
+            slug: self.slug,
+            name: self.name.trim().to_owned(),
+            kind: self.kind.as_str().to_owned(),
+            region: self.region.as_str().to_owned(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Changes to a tenant; absent fields stay as they are. The slug never changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Bedfordshire Police", "region": "eastern"}))]
+pub struct TenantChanges {
+    pub name: Option<String>,
+    pub kind: Option<TenantKind>,
+    pub region: Option<Region>,
+}
+
+impl TenantChanges {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.optional_text("name", self.name.as_deref(), 200);
+        checks.finish()
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = tenants)]
+pub struct TenantChangeset {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub region: Option<String>,
+}
+
+impl From<TenantChanges> for TenantChangeset {
+    fn from(changes: TenantChanges) -> TenantChangeset {
+        TenantChangeset {
+            name: changes.name.map(|n| n.trim().to_owned()),
+            kind: changes.kind.map(|k| k.as_str().to_owned()),
+            region: changes.region.map(|r| r.as_str().to_owned()),
+        }
+    }
+}
+
+/// Filters for the tenant list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TenantFilter {
+    pub kind: Option<TenantKind>,
+    pub region: Option<Region>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,10 @@
+DROP TABLE audit_events;
+DROP TABLE lot_suppliers;
+DROP TABLE lots;
+DROP TABLE frameworks;
+DROP TABLE supplier_kpi_scores;
+DROP TABLE supplier_risk_changes;
+DROP TABLE strategic_profiles;
+DROP TABLE suppliers;
+DROP TABLE categories;
+DROP TABLE tenants;
