@@ -18,7 +18,9 @@ use crate::{categories, db, demo, frameworks, health, suppliers, tenants};
 /// Connects to the database, applies migrations and, if asked, loads the demo data.
 pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
-    let mut conn = pool.get().map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to the database: {e}"))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to the database: {e}"))?;
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
@@ -29,9 +31,14 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>>
     }
     drop(conn);
     if settings.auth.development_secret {
-        tracing::warn!("no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret");
+        tracing::warn!(
+            "no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret"
+        );
     }
-    Ok(web::Data::new(AppState { pool, verifier: Verifier::new(&settings.auth) }))
+    Ok(web::Data::new(AppState {
+        pool,
+        verifier: Verifier::new(&settings.auth),
+    }))
 }
 
 /// Every route of the service: the API under `/api/v1`, health probes, the OpenAPI document and
@@ -53,11 +60,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Starts the HTTP server on an already-bound listener.
-pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
+pub fn server(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    workers: Option<usize>,
+) -> anyhow::Result<Server> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            .wrap(
+                middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(configure)
     })
@@ -69,9 +82,15 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
 }
 
 fn redirect(to: &'static str) -> HttpResponse {
-    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, to)).finish()
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, to))
+        .finish()
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("no route {} {}", req.method(), req.path())))
+    Err(ApiError::NotFound(format!(
+        "no route {} {}",
+        req.method(),
+        req.path()
+    )))
 }

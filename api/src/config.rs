@@ -113,14 +113,17 @@ impl AuthArgs {
                 development_secret = true;
                 Some(DEVELOPMENT_JWT_SECRET.as_bytes().to_vec())
             }
-            None => bail!("JWT_SECRET or JWKS_URL: one must be set when DATABASE_URL is PostgreSQL"),
-        };
-        let required_with_jwks = |value: &Option<String>, name: &str, default: &str| {
-            match (non_empty(value), jwks_url.is_some()) {
-                (Some(v), _) => Ok(v.to_owned()),
-                (None, true) => bail!("{name}: must be set when JWKS_URL is set"),
-                (None, false) => Ok(default.to_owned()),
+            None => {
+                bail!("JWT_SECRET or JWKS_URL: one must be set when DATABASE_URL is PostgreSQL")
             }
+        };
+        let required_with_jwks = |value: &Option<String>, name: &str, default: &str| match (
+            non_empty(value),
+            jwks_url.is_some(),
+        ) {
+            (Some(v), _) => Ok(v.to_owned()),
+            (None, true) => bail!("{name}: must be set when JWKS_URL is set"),
+            (None, false) => Ok(default.to_owned()),
         };
         Ok(AuthSettings {
             issuer: required_with_jwks(&self.jwt_issuer, "JWT_ISSUER", DEFAULT_ISSUER)?,

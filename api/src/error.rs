@@ -23,7 +23,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.into(), message: message.into() }
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -90,7 +93,10 @@ impl ApiError {
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Conflict { code, message: message.into() }
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn code(&self) -> &'static str {
@@ -139,8 +145,14 @@ impl ApiError {
                 (detail, Some(fields.clone()))
             }
             // Never leak internals: the log has the cause, the client a bare message.
-            ApiError::Internal(_) => ("an unexpected error occurred; it has been logged".into(), None),
-            ApiError::Unavailable(_) => ("the service is temporarily unavailable; retry shortly".into(), None),
+            ApiError::Internal(_) => (
+                "an unexpected error occurred; it has been logged".into(),
+                None,
+            ),
+            ApiError::Unavailable(_) => (
+                "the service is temporarily unavailable; retry shortly".into(),
+                None,
+            ),
             other => (other.to_string(), None),
         };
         Problem {
@@ -175,7 +187,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => tracing::error!(error = format!("{cause:#}"), "request failed"),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed")
+            }
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
             _ => {}
         }
@@ -200,12 +214,20 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => ApiError::NotFound("the resource was not found".into()),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::conflict(
                 "already_exists",
-                format!("a record with the same unique value already exists ({})", info.message()),
+                format!(
+                    "a record with the same unique value already exists ({})",
+                    info.message()
+                ),
             ),
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => ApiError::conflict(
-                "reference_conflict",
-                format!("the change would break a reference between records ({})", info.message()),
-            ),
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                ApiError::conflict(
+                    "reference_conflict",
+                    format!(
+                        "the change would break a reference between records ({})",
+                        info.message()
+                    ),
+                )
+            }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 ApiError::Unavailable(info.message().to_owned())
             }
@@ -221,3 +243,165 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Response sets for the OpenAPI document, so each endpoint declares its errors in one line.
+pub mod responses {
+    use super::Problem;
+    use utoipa::IntoResponses;
+
+    /// Errors of a list endpoint.
+    #[allow(dead_code)]
+    #[derive(IntoResponses)]
+    pub enum ListErrors {
+        #[response(
+            status = 401,
+            description = "No valid bearer token",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+        #[response(
+            status = 403,
+            description = "The token's roles do not allow this",
+            content_type = "application/problem+json"
+        )]
+        Forbidden(Problem),
+        #[response(
+            status = 422,
+            description = "A query parameter is invalid or unknown",
+            content_type = "application/problem+json"
+        )]
+        InvalidQuery(Problem),
+    }
+
+    /// Errors of reading one resource.
+    #[allow(dead_code)]
+    #[derive(IntoResponses)]
+    pub enum ReadErrors {
+        #[response(
+            status = 401,
+            description = "No valid bearer token",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+        #[response(
+            status = 403,
+            description = "The token's roles do not allow this",
+            content_type = "application/problem+json"
+        )]
+        Forbidden(Problem),
+        #[response(
+            status = 404,
+            description = "No such resource",
+            content_type = "application/problem+json"
+        )]
+        NotFound(Problem),
+    }
+
+    /// Errors of creating a resource.
+    #[allow(dead_code)]
+    #[derive(IntoResponses)]
+    pub enum CreateErrors {
+        #[response(
+            status = 400,
+            description = "The body is not valid JSON",
+            content_type = "application/problem+json"
+        )]
+        BadRequest(Problem),
+        #[response(
+            status = 401,
+            description = "No valid bearer token",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+        #[response(
+            status = 403,
+            description = "The token's roles do not allow this",
+            content_type = "application/problem+json"
+        )]
+        Forbidden(Problem),
+        #[response(
+            status = 404,
+            description = "The parent resource does not exist",
+            content_type = "application/problem+json"
+        )]
+        NotFound(Problem),
+        #[response(
+            status = 409,
+            description = "It conflicts with an existing record",
+            content_type = "application/problem+json"
+        )]
+        Conflict(Problem),
+        #[response(
+            status = 415,
+            description = "The body is not JSON",
+            content_type = "application/problem+json"
+        )]
+        UnsupportedMediaType(Problem),
+        #[response(
+            status = 422,
+            description = "Fields are invalid; `errors` lists each",
+            content_type = "application/problem+json"
+        )]
+        Invalid(Problem),
+    }
+
+    /// Errors of updating a resource under `If-Match`.
+    #[allow(dead_code)]
+    #[derive(IntoResponses)]
+    pub enum UpdateErrors {
+        #[response(
+            status = 400,
+            description = "The body is not valid JSON",
+            content_type = "application/problem+json"
+        )]
+        BadRequest(Problem),
+        #[response(
+            status = 401,
+            description = "No valid bearer token",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+        #[response(
+            status = 403,
+            description = "The token's roles do not allow this",
+            content_type = "application/problem+json"
+        )]
+        Forbidden(Problem),
+        #[response(
+            status = 404,
+            description = "No such resource",
+            content_type = "application/problem+json"
+        )]
+        NotFound(Problem),
+        #[response(
+            status = 409,
+            description = "It conflicts with an existing record",
+            content_type = "application/problem+json"
+        )]
+        Conflict(Problem),
+        #[response(
+            status = 412,
+            description = "The resource changed since it was read (stale If-Match)",
+            content_type = "application/problem+json"
+        )]
+        PreconditionFailed(Problem),
+        #[response(
+            status = 415,
+            description = "The body is not JSON",
+            content_type = "application/problem+json"
+        )]
+        UnsupportedMediaType(Problem),
+        #[response(
+            status = 422,
+            description = "Fields are invalid; `errors` lists each",
+            content_type = "application/problem+json"
+        )]
+        Invalid(Problem),
+        #[response(
+            status = 428,
+            description = "If-Match is missing",
+            content_type = "application/problem+json"
+        )]
+        PreconditionRequired(Problem),
+    }
+}

@@ -33,7 +33,9 @@ pub async fn live() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .db(|conn| {
-            diesel::sql_query("SELECT 1").execute(conn).map_err(|e| ApiError::Unavailable(format!("database: {e}")))
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map_err(|e| ApiError::Unavailable(format!("database: {e}")))
         })
         .await?;
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ready" }))

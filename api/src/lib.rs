@@ -20,4 +20,5 @@ pub mod state;
 pub mod suppliers;
 pub mod tenants;
 pub mod text_enum;
+pub mod text_search;
 pub mod validate;

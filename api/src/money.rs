@@ -29,7 +29,9 @@ impl Money {
 
     /// Exact conversion: refuses fractions of a penny and amounts beyond the range.
     pub fn from_decimal(amount: Decimal) -> Result<Money, &'static str> {
-        let pence = amount.checked_mul(Decimal::ONE_HUNDRED).ok_or("is too large")?;
+        let pence = amount
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or("is too large")?;
         if !pence.fract().is_zero() {
             return Err("must not have fractions of a penny (at most 2 decimal places)");
         }
@@ -83,7 +85,8 @@ impl<'de> Deserialize<'de> for Money {
                 f.write_str("a decimal string of pounds such as \"60000.00\"")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Money, E> {
-                text.parse().map_err(|reason| E::custom(format!("'{text}' {reason}")))
+                text.parse()
+                    .map_err(|reason| E::custom(format!("'{text}' {reason}")))
             }
         }
         deserializer.deserialize_str(MoneyVisitor)
@@ -100,12 +103,26 @@ mod tests {
         assert_eq!("60000.5".parse::<Money>().unwrap().to_string(), "60000.50");
         assert_eq!("7".parse::<Money>().unwrap().to_string(), "7.00");
         assert_eq!("-0.01".parse::<Money>().unwrap().pence(), -1);
-        assert_eq!(Money::from_pence(12_345_678_901_234_567).to_string(), "123456789012345.67");
+        assert_eq!(
+            Money::from_pence(12_345_678_901_234_567).to_string(),
+            "123456789012345.67"
+        );
     }
 
     #[test]
     fn refuses_fractions_of_a_penny_and_odd_shapes() {
-        for bad in ["1.001", "1e5", " 1.00", "1.", ".5", "", "£5", "1,000.00", "NaN", "99999999999999999999.00"] {
+        for bad in [
+            "1.001",
+            "1e5",
+            " 1.00",
+            "1.",
+            ".5",
+            "",
+            "£5",
+            "1,000.00",
+            "NaN",
+            "99999999999999999999.00",
+        ] {
             assert!(bad.parse::<Money>().is_err(), "{bad:?} should be refused");
         }
     }
@@ -113,6 +130,11 @@ mod tests {
     #[test]
     fn json_numbers_are_refused_so_no_float_sneaks_in() {
         assert!(serde_json::from_str::<Money>("60000.5").is_err());
-        assert_eq!(serde_json::from_str::<Money>("\"60000.50\"").unwrap().pence(), 6_000_050);
+        assert_eq!(
+            serde_json::from_str::<Money>("\"60000.50\"")
+                .unwrap()
+                .pence(),
+            6_000_050
+        );
     }
 }

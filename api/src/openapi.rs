@@ -19,21 +19,49 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         version = "1.0.0",
         license(name = "MIT")
     ),
-    paths(
-        health::live,
-        health::ready,
-        tenants::handlers::list_tenants,
-        tenants::handlers::create_tenant,
-        tenants::handlers::get_tenant,
-        tenants::handlers::update_tenant,
-    ),
+    paths(health::live, health::ready),
+    nest((path = "/api/v1", api = V1Api)),
     modifiers(&BearerAuth),
     tags(
         (name = "Tenants", description = "Police forces, fire and rescue services and national bodies"),
+        (name = "Categories", description = "The tree of policing spend areas, with CPV codes"),
+        (name = "Frameworks", description = "National framework agreements, their lots and awarded suppliers"),
+        (name = "Suppliers", description = "Suppliers, and strategic-supplier management: risk, KPIs, ethics, contingency"),
         (name = "Health", description = "Probes for orchestrators"),
     )
 )]
 pub struct ApiDoc;
+
+/// Everything under `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(paths(
+    tenants::handlers::list_tenants,
+    tenants::handlers::create_tenant,
+    tenants::handlers::get_tenant,
+    tenants::handlers::update_tenant,
+    categories::handlers::list_categories,
+    categories::handlers::create_category,
+    categories::handlers::get_category,
+    categories::handlers::update_category,
+    frameworks::handlers::list_frameworks,
+    frameworks::handlers::create_framework,
+    frameworks::handlers::get_framework,
+    frameworks::handlers::update_framework,
+    frameworks::handlers::create_lot,
+    frameworks::handlers::get_lot,
+    frameworks::handlers::update_lot,
+    frameworks::handlers::set_lot_supplier,
+    suppliers::handlers::list_suppliers,
+    suppliers::handlers::create_supplier,
+    suppliers::handlers::get_supplier,
+    suppliers::handlers::update_supplier,
+    suppliers::handlers::update_supplier_profile,
+    suppliers::handlers::list_risk_ratings,
+    suppliers::handlers::create_risk_rating,
+    suppliers::handlers::list_kpi_scores,
+    suppliers::handlers::create_kpi_score,
+))]
+struct V1Api;
 
 struct BearerAuth;
 
@@ -53,7 +81,9 @@ impl Modify for BearerAuth {
 
 /// The document as committed at `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

@@ -25,7 +25,12 @@ impl Checks {
     /// A lower-case hyphenated identifier such as `bedfordshire-police`.
     pub fn slug(&mut self, field: &str, value: &str) {
         let shape_ok = !value.is_empty()
-            && value.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && value.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         self.check(
             shape_ok && (2..=64).contains(&value.len()),
             field,
@@ -57,11 +62,17 @@ impl Checks {
 
     /// An `http(s)` URL.
     pub fn url(&mut self, field: &str, value: &str) {
-        let ok = reqwest::Url::parse(value).map(|u| matches!(u.scheme(), "http" | "https")).unwrap_or(false);
+        let ok = reqwest::Url::parse(value)
+            .map(|u| matches!(u.scheme(), "http" | "https"))
+            .unwrap_or(false);
         self.check(ok, field, "must be an http or https URL");
     }
 
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
     }
 }

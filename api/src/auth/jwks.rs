@@ -30,7 +30,12 @@ impl JwksCache {
             .timeout(FETCH_TIMEOUT)
             .build()
             .expect("a reqwest client with only a timeout set always builds");
-        JwksCache { url, client, keys: RwLock::default(), last_fetch: Mutex::new(None) }
+        JwksCache {
+            url,
+            client,
+            keys: RwLock::default(),
+            last_fetch: Mutex::new(None),
+        }
     }
 
     /// The key and algorithm for `kid`, fetching the key set if `kid` is not cached yet.
@@ -51,29 +56,41 @@ impl JwksCache {
                 Ok(keys) => *self.keys.write().await = keys,
                 Err(e) => {
                     tracing::warn!(url = %self.url, error = format!("{e:#}"), "JWKS fetch failed");
-                    return Err(ApiError::Unavailable(format!("cannot fetch the signing keys: {e:#}")));
+                    return Err(ApiError::Unavailable(format!(
+                        "cannot fetch the signing keys: {e:#}"
+                    )));
                 }
             }
         }
-        self.keys
-            .read()
-            .await
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| ApiError::Unauthorized("the token's signing key (kid) is not known".into()))
+        self.keys.read().await.get(kid).cloned().ok_or_else(|| {
+            ApiError::Unauthorized("the token's signing key (kid) is not known".into())
+        })
     }
 
     async fn fetch(&self) -> anyhow::Result<HashMap<String, (DecodingKey, Algorithm)>> {
-        let set: JwkSet = self.client.get(self.url.clone()).send().await?.error_for_status()?.json().await?;
+        let set: JwkSet = self
+            .client
+            .get(self.url.clone())
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
-            let Some(kid) = jwk.common.key_id.clone() else { continue };
-            let Some(alg) = accepted_algorithm(jwk.common.key_algorithm, &jwk.algorithm) else { continue };
+            let Some(kid) = jwk.common.key_id.clone() else {
+                continue;
+            };
+            let Some(alg) = accepted_algorithm(jwk.common.key_algorithm, &jwk.algorithm) else {
+                continue;
+            };
             match DecodingKey::from_jwk(jwk) {
                 Ok(key) => {
                     keys.insert(kid, (key, alg));
                 }
-                Err(e) => tracing::warn!(%kid, error = %e, "skipping a JWKS key that cannot be used"),
+                Err(e) => {
+                    tracing::warn!(%kid, error = %e, "skipping a JWKS key that cannot be used")
+                }
             }
         }
         tracing::info!(url = %self.url, keys = keys.len(), "JWKS fetched");
@@ -82,11 +99,13 @@ impl JwksCache {
 }
 
 /// Only RS256 and ES256 keys are used; a key without `alg` is taken by its type.
-fn accepted_algorithm(declared: Option<KeyAlgorithm>, params: &AlgorithmParameters) -> Option<Algorithm> {
+fn accepted_algorithm(
+    declared: Option<KeyAlgorithm>,
+    params: &AlgorithmParameters,
+) -> Option<Algorithm> {
     match (declared, params) {
-        (Some(KeyAlgorithm::RS256), AlgorithmParameters::RSA(_)) | (None, AlgorithmParameters::RSA(_)) => {
-            Some(Algorithm::RS256)
-        }
+        (Some(KeyAlgorithm::RS256), AlgorithmParameters::RSA(_))
+        | (None, AlgorithmParameters::RSA(_)) => Some(Algorithm::RS256),
         (Some(KeyAlgorithm::ES256), AlgorithmParameters::EllipticCurve(ec))
         | (None, AlgorithmParameters::EllipticCurve(ec))
             if ec.curve == EllipticCurve::P256 =>

@@ -94,7 +94,12 @@ impl Principal {
                     .into(),
             ));
         }
-        Ok(Principal { subject, roles, tenant, supplier })
+        Ok(Principal {
+            subject,
+            roles,
+            tenant,
+            supplier,
+        })
     }
 
     pub fn has(&self, role: Role) -> bool {
@@ -109,18 +114,28 @@ impl Principal {
         if self.has(Role::NationalAdmin) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("only the national_admin role may change national data".into()))
+            Err(ApiError::Forbidden(
+                "only the national_admin role may change national data".into(),
+            ))
         }
     }
 
     /// The tenant a tenant-role caller acts for, if any.
     pub fn acting_tenant(&self) -> Option<&str> {
-        if self.roles.iter().any(|r| r.is_tenant_role()) { self.tenant.as_deref() } else { None }
+        if self.roles.iter().any(|r| r.is_tenant_role()) {
+            self.tenant.as_deref()
+        } else {
+            None
+        }
     }
 
     /// The supplier whose staff are calling, if any.
     pub fn acting_supplier(&self) -> Option<&str> {
-        if self.has(Role::Supplier) { self.supplier.as_deref() } else { None }
+        if self.has(Role::Supplier) {
+            self.supplier.as_deref()
+        } else {
+            None
+        }
     }
 
     /// Whether the caller may see the national team's management data about suppliers (risk,
@@ -138,13 +153,19 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req.headers().get(header::AUTHORIZATION).map(|v| v.to_str().map(str::to_owned));
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().map(str::to_owned));
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
             let token = match header {
                 None => return Err(ApiError::Unauthorized("a bearer token is required".into())),
                 Some(Err(_)) => {
-                    return Err(ApiError::Unauthorized("the Authorization header is not valid text".into()));
+                    return Err(ApiError::Unauthorized(
+                        "the Authorization header is not valid text".into(),
+                    ));
                 }
                 Some(Ok(value)) => bearer_token(&value)?.to_owned(),
             };
@@ -154,11 +175,13 @@ impl FromRequest for Principal {
 }
 
 fn bearer_token(header_value: &str) -> ApiResult<&str> {
-    let (scheme, token) = header_value
-        .split_once(' ')
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
+    let (scheme, token) = header_value.split_once(' ').ok_or_else(|| {
+        ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+    })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into()));
+        return Err(ApiError::Unauthorized(
+            "the Authorization header must be `Bearer <token>`".into(),
+        ));
     }
     Ok(token.trim())
 }

@@ -70,7 +70,10 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
                 && !parent.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(parent).map_err(|e| {
-                    anyhow::anyhow!("DATABASE_URL: cannot create folder {}: {e}", parent.display())
+                    anyhow::anyhow!(
+                        "DATABASE_URL: cannot create folder {}: {e}",
+                        parent.display()
+                    )
                 })?;
             }
             path.to_owned()

@@ -1,1 +1,18 @@
-pub fn routes(_cfg: &mut actix_web::web::ServiceConfig) {}
+//! National framework agreements, their lots, and the suppliers awarded each lot.
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::list_frameworks)
+        .service(handlers::create_framework)
+        .service(handlers::get_framework)
+        .service(handlers::update_framework)
+        .service(handlers::create_lot)
+        .service(handlers::get_lot)
+        .service(handlers::update_lot)
+        .service(handlers::set_lot_supplier);
+}

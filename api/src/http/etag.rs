@@ -39,12 +39,22 @@ pub struct ETagged<T> {
 
 impl<T> ETagged<T> {
     pub fn ok(version: i64, body: T) -> ETagged<T> {
-        ETagged { version, body, status: actix_web::http::StatusCode::OK, location: None }
+        ETagged {
+            version,
+            body,
+            status: actix_web::http::StatusCode::OK,
+            location: None,
+        }
     }
 
     /// 201 Created with a `Location` header.
     pub fn created(version: i64, body: T, location: String) -> ETagged<T> {
-        ETagged { version, body, status: actix_web::http::StatusCode::CREATED, location: Some(location) }
+        ETagged {
+            version,
+            body,
+            status: actix_web::http::StatusCode::CREATED,
+            location: Some(location),
+        }
     }
 }
 

@@ -22,7 +22,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let is_json = content_type
@@ -34,12 +38,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 })
                 .unwrap_or(false);
             if !is_json {
-                return Err(ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()));
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON (Content-Type: application/json)".into(),
+                ));
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => {
-                    ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
-                }
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(format!(
+                    "the body is larger than {MAX_JSON_BYTES} bytes"
+                )),
                 _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
             })?;
             if bytes.is_empty() {
@@ -57,10 +63,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => syntax_error(&inner),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                syntax_error(&inner)
+            }
             _ => {
                 let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
+                ApiError::Validation(vec![FieldError::new(
+                    field,
+                    strip_position(&inner.to_string()),
+                )])
             }
         }
     })?;
@@ -69,7 +80,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 fn syntax_error(error: &serde_json::Error) -> ApiError {
-    ApiError::BadRequest(format!("the body is not valid JSON (line {}, column {})", error.line(), error.column()))
+    ApiError::BadRequest(format!(
+        "the body is not valid JSON (line {}, column {})",
+        error.line(),
+        error.column()
+    ))
 }
 
 /// serde_json appends " at line L column C" to its messages; the field path says more.

@@ -26,7 +26,10 @@ impl Page {
     pub fn new(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<Page> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = match cursor {
             None | Some("") => None,
@@ -35,7 +38,9 @@ impl Page {
                     .decode(cursor)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API issued"))?,
+                    .ok_or_else(|| {
+                        ApiError::invalid("cursor", "is not a cursor this API issued")
+                    })?,
             ),
         };
         Ok(Page { limit, after })
@@ -65,10 +70,16 @@ impl<T> Paged<T> {
         } else {
             None
         };
-        Paged { items: rows, next_cursor }
+        Paged {
+            items: rows,
+            next_cursor,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
-        Paged { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
     }
 }

@@ -1,1 +1,20 @@
-pub fn routes(_cfg: &mut actix_web::web::ServiceConfig) {}
+//! Suppliers, and the national team's management of strategic suppliers (risk ratings with
+//! their history, KPI scores, ethics and contingency data).
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::list_suppliers)
+        .service(handlers::create_supplier)
+        .service(handlers::get_supplier)
+        .service(handlers::update_supplier)
+        .service(handlers::update_supplier_profile)
+        .service(handlers::list_risk_ratings)
+        .service(handlers::create_risk_rating)
+        .service(handlers::list_kpi_scores)
+        .service(handlers::create_kpi_score);
+}

@@ -8,7 +8,8 @@ use super::model::{NewTenant, Tenant, TenantChanges, TenantFilter};
 use super::store;
 use crate::audit;
 use crate::auth::Principal;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
+use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
 use crate::state::AppState;
 
@@ -20,8 +21,7 @@ use crate::state::AppState;
     params(TenantFilter),
     responses(
         (status = 200, description = "A page of tenants", body = Paged<Tenant>),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A filter is invalid", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     ),
     security(("bearer" = []))
 )]
@@ -33,11 +33,17 @@ pub async fn list_tenants(
 ) -> ApiResult<web::Json<Paged<Tenant>>> {
     let filter = filter.0;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| Ok(store::list(conn, &filter, &page).map(|rows| (rows, page))?)).await?;
+    let rows = state
+        .db(move |conn| Ok(store::list(conn, &filter, &page).map(|rows| (rows, page))?))
+        .await?;
     let (rows, page) = rows;
     let paged = Paged::from_rows(rows, &page, |row| &row.slug);
     Ok(web::Json(Paged {
-        items: paged.items.into_iter().map(|row| row.into_api()).collect::<ApiResult<_>>()?,
+        items: paged
+            .items
+            .into_iter()
+            .map(|row| row.into_api())
+            .collect::<ApiResult<_>>()?,
         next_cursor: paged.next_cursor,
     }))
 }
@@ -48,8 +54,7 @@ pub async fn list_tenants(
     params(("slug" = String, Path, description = "The tenant's slug", example = "bedfordshire-police")),
     responses(
         (status = 200, description = "The tenant", body = Tenant, headers(("ETag" = String, description = "Send back in If-Match to update"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     ),
     security(("bearer" = []))
 )]
@@ -73,10 +78,7 @@ pub async fn get_tenant(
     request_body = NewTenant,
     responses(
         (status = 201, description = "Created", body = Tenant, headers(("Location" = String), ("ETag" = String))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a national admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        CreateErrors,
     ),
     security(("bearer" = []))
 )]
@@ -94,13 +96,24 @@ pub async fn create_tenant(
         .db(move |conn| {
             conn.transaction(|conn| {
                 store::insert(conn, &row)?;
-                audit::record(conn, &principal, "tenant.created", "tenant", &row.slug, json!({"kind": row.kind, "name": row.name}))?;
+                audit::record(
+                    conn,
+                    &principal,
+                    "tenant.created",
+                    "tenant",
+                    &row.slug,
+                    json!({"kind": row.kind, "name": row.name}),
+                )?;
                 Ok(row)
             })
         })
         .await?;
     let location = format!("/api/v1/tenants/{}", created.slug);
-    Ok(ETagged::created(created.version, created.into_api()?, location))
+    Ok(ETagged::created(
+        created.version,
+        created.into_api()?,
+        location,
+    ))
 }
 
 /// Update a tenant
@@ -115,11 +128,7 @@ pub async fn create_tenant(
     request_body = TenantChanges,
     responses(
         (status = 200, description = "Updated", body = Tenant, headers(("ETag" = String))),
-        (status = 403, description = "Not a national admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The tenant changed since it was read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        UpdateErrors,
     ),
     security(("bearer" = []))
 )]

@@ -9,8 +9,15 @@ use crate::db::schema::tenants;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Page;
 
-pub fn list(conn: &mut DbConnection, filter: &TenantFilter, page: &Page) -> QueryResult<Vec<TenantRow>> {
-    let mut query = tenants::table.select(TenantRow::as_select()).order(tenants::slug.asc()).into_boxed();
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &TenantFilter,
+    page: &Page,
+) -> QueryResult<Vec<TenantRow>> {
+    let mut query = tenants::table
+        .select(TenantRow::as_select())
+        .order(tenants::slug.asc())
+        .into_boxed();
     if let Some(kind) = filter.kind {
         query = query.filter(tenants::kind.eq(kind.as_str()));
     }
@@ -24,7 +31,11 @@ pub fn list(conn: &mut DbConnection, filter: &TenantFilter, page: &Page) -> Quer
 }
 
 pub fn find(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<TenantRow>> {
-    tenants::table.find(slug).select(TenantRow::as_select()).first(conn).optional()
+    tenants::table
+        .find(slug)
+        .select(TenantRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn get(conn: &mut DbConnection, slug: &str) -> ApiResult<TenantRow> {
@@ -33,9 +44,14 @@ pub fn get(conn: &mut DbConnection, slug: &str) -> ApiResult<TenantRow> {
 
 pub fn insert(conn: &mut DbConnection, row: &TenantRow) -> ApiResult<()> {
     if find(conn, &row.slug)?.is_some() {
-        return Err(ApiError::conflict("tenant_exists", format!("tenant '{}' already exists", row.slug)));
+        return Err(ApiError::conflict(
+            "tenant_exists",
+            format!("tenant '{}' already exists", row.slug),
+        ));
     }
-    diesel::insert_into(tenants::table).values(row).execute(conn)?;
+    diesel::insert_into(tenants::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -46,9 +62,17 @@ pub fn update(
     expected_version: i64,
     changes: TenantChangeset,
 ) -> ApiResult<TenantRow> {
-    let updated = diesel::update(tenants::table.find(slug).filter(tenants::version.eq(expected_version)))
-        .set((changes, tenants::version.eq(tenants::version + 1), tenants::updated_at.eq(clock::now())))
-        .execute(conn)?;
+    let updated = diesel::update(
+        tenants::table
+            .find(slug)
+            .filter(tenants::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        tenants::version.eq(tenants::version + 1),
+        tenants::updated_at.eq(clock::now()),
+    ))
+    .execute(conn)?;
     if updated == 0 {
         get(conn, slug)?;
         return Err(ApiError::PreconditionFailed);

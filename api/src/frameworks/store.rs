@@ -1,0 +1,305 @@
+//! Framework, lot and award queries.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{
+    AwardStatus, FrameworkChangeset, FrameworkRow, FrameworkStatus, Lot, LotChangeset, LotRow,
+    LotSupplier, LotSupplierRow,
+};
+use crate::clock;
+use crate::db::DbConnection;
+use crate::db::schema::{frameworks, lot_suppliers, lots, suppliers};
+use crate::error::{ApiError, ApiResult};
+use crate::http::Page;
+use crate::text_search::{contains_pattern, lower};
+
+/// A framework search with its filters resolved (category subtree, eligibility values).
+#[derive(Debug, Default)]
+pub struct FrameworkQuery {
+    pub q: Option<String>,
+    pub categories: Option<Vec<String>>,
+    pub status: Option<FrameworkStatus>,
+    pub supplier: Option<String>,
+    pub eligibilities: Option<Vec<&'static str>>,
+    pub expires_before: Option<NaiveDate>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    search: &FrameworkQuery,
+    page: &Page,
+    today: NaiveDate,
+) -> QueryResult<Vec<FrameworkRow>> {
+    let mut query = frameworks::table
+        .select(FrameworkRow::as_select())
+        .order(frameworks::id.asc())
+        .into_boxed();
+    if let Some(pattern) = contains_pattern(search.q.as_deref()) {
+        query = query.filter(
+            lower(frameworks::reference)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(frameworks::title).like(pattern.clone()).escape('\\'))
+                .or(lower(frameworks::description).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(categories) = &search.categories {
+        query = query.filter(frameworks::category_slug.eq_any(categories.clone()));
+    }
+    // The same rule as FrameworkStatus::on, in SQL.
+    match search.status {
+        Some(FrameworkStatus::Expired) => query = query.filter(frameworks::end_date.lt(today)),
+        Some(FrameworkStatus::Live) => {
+            query = query.filter(frameworks::start_date.le(today)).filter(
+                frameworks::end_date
+                    .is_null()
+                    .or(frameworks::end_date.ge(today)),
+            )
+        }
+        Some(FrameworkStatus::Pipeline) => {
+            query = query
+                .filter(
+                    frameworks::start_date
+                        .is_null()
+                        .or(frameworks::start_date.gt(today)),
+                )
+                .filter(
+                    frameworks::end_date
+                        .is_null()
+                        .or(frameworks::end_date.ge(today)),
+                )
+        }
+        None => {}
+    }
+    if let Some(supplier) = &search.supplier {
+        query = query.filter(
+            frameworks::id.eq_any(
+                lots::table
+                    .inner_join(lot_suppliers::table)
+                    .filter(lot_suppliers::supplier_id.eq(supplier.clone()))
+                    .select(lots::framework_id),
+            ),
+        );
+    }
+    if let Some(eligibilities) = &search.eligibilities {
+        query = query.filter(frameworks::eligibility.eq_any(eligibilities.clone()));
+    }
+    if let Some(before) = search.expires_before {
+        query = query.filter(frameworks::end_date.lt(before));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(frameworks::id.gt(after.clone()));
+    }
+    query.limit(page.fetch_limit()).load(conn)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<FrameworkRow> {
+    frameworks::table
+        .find(id)
+        .select(FrameworkRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(format_args!("framework '{id}'")))
+}
+
+pub fn lot_counts(
+    conn: &mut DbConnection,
+    framework_ids: &[String],
+) -> QueryResult<HashMap<String, usize>> {
+    let owners: Vec<String> = lots::table
+        .filter(lots::framework_id.eq_any(framework_ids))
+        .select(lots::framework_id)
+        .load(conn)?;
+    let mut counts = HashMap::new();
+    for owner in owners {
+        *counts.entry(owner).or_default() += 1;
+    }
+    Ok(counts)
+}
+
+/// The framework's lots in number order, each with its awarded suppliers by name.
+pub fn lots_of(conn: &mut DbConnection, framework_id: &str) -> ApiResult<Vec<Lot>> {
+    let lot_rows = lots::table
+        .filter(lots::framework_id.eq(framework_id))
+        .order(lots::number.asc())
+        .select(LotRow::as_select())
+        .load(conn)?;
+    let lot_ids: Vec<&str> = lot_rows.iter().map(|lot| lot.id.as_str()).collect();
+    let awards: Vec<(String, String, String, bool, bool, String)> = lot_suppliers::table
+        .inner_join(suppliers::table)
+        .filter(lot_suppliers::lot_id.eq_any(&lot_ids))
+        .order(suppliers::name.asc())
+        .select((
+            lot_suppliers::lot_id,
+            suppliers::id,
+            suppliers::name,
+            suppliers::sme,
+            suppliers::vcse,
+            lot_suppliers::status,
+        ))
+        .load(conn)?;
+    let mut by_lot: HashMap<String, Vec<LotSupplier>> = HashMap::new();
+    for (lot_id, supplier_id, name, sme, vcse, status) in awards {
+        by_lot.entry(lot_id).or_default().push(LotSupplier {
+            supplier_id,
+            name,
+            sme,
+            vcse,
+            status: AwardStatus::from_db(&status)?,
+        });
+    }
+    Ok(lot_rows
+        .into_iter()
+        .map(|lot| {
+            let suppliers = by_lot.remove(&lot.id).unwrap_or_default();
+            lot.into_api(suppliers)
+        })
+        .collect())
+}
+
+pub fn lot(conn: &mut DbConnection, framework_id: &str, number: i32) -> ApiResult<LotRow> {
+    lots::table
+        .filter(lots::framework_id.eq(framework_id))
+        .filter(lots::number.eq(number))
+        .select(LotRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::not_found(format_args!("lot {number} of framework '{framework_id}'"))
+        })
+}
+
+/// Which of `ids` name no supplier.
+pub fn unknown_suppliers<'a>(
+    conn: &mut DbConnection,
+    ids: &[&'a str],
+) -> QueryResult<HashSet<&'a str>> {
+    let known: HashSet<String> = suppliers::table
+        .filter(suppliers::id.eq_any(ids))
+        .select(suppliers::id)
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(ids
+        .iter()
+        .copied()
+        .filter(|id| !known.contains(*id))
+        .collect())
+}
+
+pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> QueryResult<bool> {
+    Ok(frameworks::table
+        .filter(frameworks::reference.eq(reference))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    framework: &FrameworkRow,
+    lots: &[(LotRow, Vec<LotSupplierRow>)],
+) -> ApiResult<()> {
+    if reference_taken(conn, &framework.reference)? {
+        return Err(ApiError::conflict(
+            "framework_exists",
+            format!(
+                "a framework with reference '{}' already exists",
+                framework.reference
+            ),
+        ));
+    }
+    diesel::insert_into(frameworks::table)
+        .values(framework)
+        .execute(conn)?;
+    for (lot, awards) in lots {
+        insert_lot(conn, lot, awards)?;
+    }
+    Ok(())
+}
+
+pub fn insert_lot(
+    conn: &mut DbConnection,
+    lot: &LotRow,
+    awards: &[LotSupplierRow],
+) -> QueryResult<()> {
+    diesel::insert_into(lots::table).values(lot).execute(conn)?;
+    for award in awards {
+        diesel::insert_into(lot_suppliers::table)
+            .values(award)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Claims the framework at `expected_version` for a change to it or its lots: bumps its version,
+/// or fails with 404 / 412. Call first inside the change's transaction.
+pub fn claim_version(conn: &mut DbConnection, id: &str, expected_version: i64) -> ApiResult<()> {
+    let updated = diesel::update(
+        frameworks::table
+            .find(id)
+            .filter(frameworks::version.eq(expected_version)),
+    )
+    .set((
+        frameworks::version.eq(frameworks::version + 1),
+        frameworks::updated_at.eq(clock::now()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        get(conn, id)?;
+        return Err(ApiError::PreconditionFailed);
+    }
+    Ok(())
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    changes: FrameworkChangeset,
+) -> ApiResult<FrameworkRow> {
+    claim_version(conn, id, expected_version)?;
+    diesel::update(frameworks::table.find(id))
+        .set((changes, frameworks::updated_at.eq(clock::now())))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn update_lot(conn: &mut DbConnection, lot_id: &str, changes: LotChangeset) -> QueryResult<()> {
+    if !changes.is_empty() {
+        diesel::update(lots::table.find(lot_id))
+            .set(changes)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Awards `supplier_id` the lot, or changes its status there.
+pub fn set_award(
+    conn: &mut DbConnection,
+    lot_id: &str,
+    supplier_id: &str,
+    status: AwardStatus,
+) -> QueryResult<()> {
+    let now = clock::now();
+    let updated = diesel::update(lot_suppliers::table.find((lot_id, supplier_id)))
+        .set((
+            lot_suppliers::status.eq(status.as_str()),
+            lot_suppliers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(lot_suppliers::table)
+            .values(LotSupplierRow {
+                lot_id: lot_id.to_owned(),
+                supplier_id: supplier_id.to_owned(),
+                status: status.as_str().to_owned(),
+                updated_at: now,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}

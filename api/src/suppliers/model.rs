@@ -1,0 +1,688 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::clock;
+use crate::db::schema::{
+    strategic_profiles, supplier_kpi_scores, supplier_risk_changes, suppliers,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::frameworks::model::AwardStatus;
+use crate::http::patch::double_option;
+use crate::region::Region;
+use crate::text_enum::text_enum;
+use crate::validate::Checks;
+
+text_enum! {
+    /// The national team's red / amber / green assessment of a strategic supplier.
+    pub enum RiskRating {
+        Red = "red",
+        Amber = "amber",
+        Green = "green",
+    }
+}
+
+text_enum! {
+    /// Modern-slavery risk of the supplier's operations and supply chain.
+    pub enum ModernSlaveryRiskTier {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = suppliers)]
+pub struct SupplierRow {
+    pub id: String,
+    pub name: String,
+    pub companies_house_number: Option<String>,
+    pub sme: bool,
+    pub vcse: bool,
+    pub regions: String,
+    pub strategic: bool,
+    pub contacts: String,
+    pub evidence: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = strategic_profiles, treat_none_as_null = true)]
+pub struct StrategicProfileRow {
+    pub supplier_id: String,
+    pub risk_rating: Option<String>,
+    pub modern_slavery_statement_url: Option<String>,
+    pub modern_slavery_risk_tier: Option<String>,
+    pub code_of_ethics_signed_on: Option<NaiveDate>,
+    pub contingency_plan_summary: Option<String>,
+    pub exit_plan_summary: Option<String>,
+    pub social_value_commitments: String,
+}
+
+/// Someone at the supplier that forces can contact. Kept current by the supplier.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[schema(example = "Priya Shah")]
+    pub name: String,
+    #[schema(example = "Account manager")]
+    pub role: Option<String>,
+    #[schema(example = "priya.shah@example.co.uk")]
+    pub email: Option<String>,
+    #[schema(example = "01632 960123")]
+    pub phone: Option<String>,
+}
+
+/// A document the supplier holds out as evidence (certificates, insurance, policies).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceItem {
+    #[schema(example = "ISO 27001 certificate")]
+    pub title: String,
+    #[schema(example = "https://example.co.uk/certificates/iso27001.pdf")]
+    pub url: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// A social-value commitment made to policing (Public Services (Social Value) Act 2012).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SocialValueCommitment {
+    #[schema(example = "Local employment")]
+    pub theme: String,
+    #[schema(example = "20 apprenticeships in the North West by 2027")]
+    pub commitment: String,
+    #[schema(example = "Apprentices started, reported quarterly")]
+    pub measure: Option<String>,
+}
+
+/// What BlueLight Commercial manages about a strategic supplier. Seen by national roles, by
+/// forces, and by the supplier itself; not by other suppliers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StrategicProfile {
+    /// The current rating; changed only through `POST /suppliers/{id}/risk-ratings`, with a reason.
+    pub risk_rating: Option<RiskRating>,
+    pub modern_slavery_statement_url: Option<String>,
+    pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
+    /// When the supplier signed the Supplier Code of Ethics.
+    pub code_of_ethics_signed_on: Option<NaiveDate>,
+    pub contingency_plan_summary: Option<String>,
+    pub exit_plan_summary: Option<String>,
+    pub social_value_commitments: Vec<SocialValueCommitment>,
+}
+
+/// A supplier to policing.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Supplier {
+    #[schema(example = "0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b")]
+    pub id: String,
+    #[schema(example = "Pennine Protective Apparel Ltd")]
+    pub name: String,
+    #[schema(example = "08123456")]
+    pub companies_house_number: Option<String>,
+    pub sme: bool,
+    pub vcse: bool,
+    /// Where it delivers; `national` means everywhere.
+    pub regions: Vec<Region>,
+    pub strategic: bool,
+    pub contacts: Vec<Contact>,
+    pub evidence: Vec<EvidenceItem>,
+    /// Present for strategic suppliers, to those allowed to see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategic_profile: Option<StrategicProfile>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A supplier with the framework lots it is awarded.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SupplierDetail {
+    #[serde(flatten)]
+    pub supplier: Supplier,
+    pub awards: Vec<SupplierAward>,
+}
+
+/// One framework lot a supplier is awarded, with its status there.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SupplierAward {
+    pub framework_id: String,
+    #[schema(example = "BLC-UNI-2024-01")]
+    pub framework_reference: String,
+    pub framework_title: String,
+    pub lot_number: i32,
+    pub lot_title: String,
+    pub status: AwardStatus,
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> ApiResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored {what}: {e}")))
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
+}
+
+impl StrategicProfileRow {
+    pub fn into_api(self) -> ApiResult<StrategicProfile> {
+        Ok(StrategicProfile {
+            risk_rating: self
+                .risk_rating
+                .as_deref()
+                .map(RiskRating::from_db)
+                .transpose()?,
+            modern_slavery_statement_url: self.modern_slavery_statement_url,
+            modern_slavery_risk_tier: self
+                .modern_slavery_risk_tier
+                .as_deref()
+                .map(ModernSlaveryRiskTier::from_db)
+                .transpose()?,
+            code_of_ethics_signed_on: self.code_of_ethics_signed_on,
+            contingency_plan_summary: self.contingency_plan_summary,
+            exit_plan_summary: self.exit_plan_summary,
+            social_value_commitments: from_json(
+                "social_value_commitments",
+                &self.social_value_commitments,
+            )?,
+        })
+    }
+}
+
+impl SupplierRow {
+    /// The API view; `profile` is given only when the caller may see it.
+    pub fn into_api(self, profile: Option<StrategicProfileRow>) -> ApiResult<Supplier> {
+        Ok(Supplier {
+            regions: from_json::<Vec<String>>("regions", &self.regions)?
+                .iter()
+                .map(|r| Region::from_db(r))
+                .collect::<ApiResult<_>>()?,
+            contacts: from_json("contacts", &self.contacts)?,
+            evidence: from_json("evidence", &self.evidence)?,
+            strategic_profile: match profile {
+                Some(profile) if self.strategic => Some(profile.into_api()?),
+                _ => None,
+            },
+            id: self.id,
+            name: self.name,
+            companies_house_number: self.companies_house_number,
+            sme: self.sme,
+            vcse: self.vcse,
+            strategic: self.strategic,
+            created_at: clock::utc(self.created_at),
+            updated_at: clock::utc(self.updated_at),
+        })
+    }
+}
+
+/// The profile fields the national team sets directly (the risk rating has its own endpoint,
+/// so every change to it carries a reason).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrategicProfileInput {
+    pub modern_slavery_statement_url: Option<String>,
+    pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
+    pub code_of_ethics_signed_on: Option<NaiveDate>,
+    pub contingency_plan_summary: Option<String>,
+    pub exit_plan_summary: Option<String>,
+    #[serde(default)]
+    pub social_value_commitments: Vec<SocialValueCommitment>,
+}
+
+impl StrategicProfileInput {
+    fn check(&self, checks: &mut Checks) {
+        if let Some(url) = &self.modern_slavery_statement_url {
+            checks.url("strategic_profile.modern_slavery_statement_url", url);
+        }
+        checks.optional_text(
+            "strategic_profile.contingency_plan_summary",
+            self.contingency_plan_summary.as_deref(),
+            4000,
+        );
+        checks.optional_text(
+            "strategic_profile.exit_plan_summary",
+            self.exit_plan_summary.as_deref(),
+            4000,
+        );
+        for (i, c) in self.social_value_commitments.iter().enumerate() {
+            checks.text(
+                &format!("strategic_profile.social_value_commitments[{i}].theme"),
+                &c.theme,
+                200,
+            );
+            checks.text(
+                &format!("strategic_profile.social_value_commitments[{i}].commitment"),
+                &c.commitment,
+                2000,
+            );
+        }
+    }
+
+    /// The row for `supplier_id`, keeping `risk_rating` as it was.
+    pub fn into_row(self, supplier_id: String, risk_rating: Option<String>) -> StrategicProfileRow {
+        StrategicProfileRow {
+            supplier_id,
+            risk_rating,
+            modern_slavery_statement_url: self.modern_slavery_statement_url,
+            modern_slavery_risk_tier: self.modern_slavery_risk_tier.map(|t| t.as_str().to_owned()),
+            code_of_ethics_signed_on: self.code_of_ethics_signed_on,
+            contingency_plan_summary: self.contingency_plan_summary,
+            exit_plan_summary: self.exit_plan_summary,
+            social_value_commitments: to_json(&self.social_value_commitments),
+        }
+    }
+}
+
+fn check_companies_house_number(checks: &mut Checks, number: &str) {
+    let bytes = number.as_bytes();
+    let ok = bytes.len() == 8
+        && (bytes.iter().all(u8::is_ascii_digit)
+            || (bytes[..2].iter().all(u8::is_ascii_uppercase)
+                && bytes[2..].iter().all(u8::is_ascii_digit)));
+    checks.check(
+        ok,
+        "companies_house_number",
+        "must be 8 characters: 8 digits, or 2 capital letters and 6 digits",
+    );
+}
+
+fn check_contacts(checks: &mut Checks, contacts: &[Contact]) {
+    for (i, contact) in contacts.iter().enumerate() {
+        checks.text(&format!("contacts[{i}].name"), &contact.name, 200);
+        if let Some(email) = &contact.email {
+            let ok = email
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+            checks.check(
+                ok,
+                format!("contacts[{i}].email"),
+                "must be an email address",
+            );
+        }
+    }
+}
+
+fn check_evidence(checks: &mut Checks, evidence: &[EvidenceItem]) {
+    for (i, item) in evidence.iter().enumerate() {
+        checks.text(&format!("evidence[{i}].title"), &item.title, 300);
+        if let Some(url) = &item.url {
+            checks.url(&format!("evidence[{i}].url"), url);
+        }
+    }
+}
+
+/// A new supplier (national team).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Pennine Protective Apparel Ltd", "companies_house_number": "08123456", "sme": true, "vcse": false, "regions": ["north-west", "yorkshire-and-the-humber"], "strategic": false, "contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk"}]}))]
+pub struct NewSupplier {
+    pub name: String,
+    pub companies_house_number: Option<String>,
+    pub sme: bool,
+    #[serde(default)]
+    pub vcse: bool,
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub strategic: bool,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceItem>,
+    /// Only for strategic suppliers.
+    pub strategic_profile: Option<StrategicProfileInput>,
+}
+
+impl NewSupplier {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.text("name", &self.name, 300);
+        if let Some(number) = &self.companies_house_number {
+            check_companies_house_number(&mut checks, number);
+        }
+        check_contacts(&mut checks, &self.contacts);
+        check_evidence(&mut checks, &self.evidence);
+        if let Some(profile) = &self.strategic_profile {
+            checks.check(
+                self.strategic,
+                "strategic_profile",
+                "is only for strategic suppliers (set `strategic: true`)",
+            );
+            profile.check(&mut checks);
+        }
+        checks.finish()
+    }
+
+    pub fn into_rows(self) -> (SupplierRow, Option<StrategicProfileRow>) {
+        let now = clock::now();
+        let id = clock::new_id();
+        let profile = self.strategic.then(|| {
+            self.strategic_profile
+                .unwrap_or_default()
+                .into_row(id.clone(), None)
+        });
+        let mut regions = self.regions;
+        regions.sort_by_key(|r| r.as_str());
+        regions.dedup();
+        let row = SupplierRow {
+            id,
+            name: self.name.trim().to_owned(),
+            companies_house_number: self.companies_house_number,
+            sme: self.sme,
+            vcse: self.vcse,
+            regions: to_json(&regions),
+            strategic: self.strategic,
+            contacts: to_json(&self.contacts),
+            evidence: to_json(&self.evidence),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        (row, profile)
+    }
+}
+
+/// Changes to a supplier (national team); absent fields stay as they are. A given
+/// `strategic_profile` replaces the profile's fields (not its risk rating).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"strategic": true, "strategic_profile": {"modern_slavery_risk_tier": "low", "code_of_ethics_signed_on": "2025-06-01", "contingency_plan_summary": "Dual-sourced fabric; 12 weeks' stock held regionally"}}))]
+pub struct SupplierChanges {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub companies_house_number: Option<Option<String>>,
+    pub sme: Option<bool>,
+    pub vcse: Option<bool>,
+    pub regions: Option<Vec<Region>>,
+    pub strategic: Option<bool>,
+    pub strategic_profile: Option<StrategicProfileInput>,
+}
+
+impl SupplierChanges {
+    pub fn validate(&self, currently_strategic: bool) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.optional_text("name", self.name.as_deref(), 300);
+        if let Some(Some(number)) = &self.companies_house_number {
+            check_companies_house_number(&mut checks, number);
+        }
+        if let Some(profile) = &self.strategic_profile {
+            let strategic = self.strategic.unwrap_or(currently_strategic);
+            checks.check(
+                strategic,
+                "strategic_profile",
+                "is only for strategic suppliers (set `strategic: true`)",
+            );
+            profile.check(&mut checks);
+        }
+        checks.finish()
+    }
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = suppliers)]
+pub struct SupplierChangeset {
+    pub name: Option<String>,
+    pub companies_house_number: Option<Option<String>>,
+    pub sme: Option<bool>,
+    pub vcse: Option<bool>,
+    pub regions: Option<String>,
+    pub strategic: Option<bool>,
+    pub contacts: Option<String>,
+    pub evidence: Option<String>,
+}
+
+impl SupplierChangeset {
+    pub fn from_changes(changes: &SupplierChanges) -> SupplierChangeset {
+        SupplierChangeset {
+            name: changes.name.as_ref().map(|n| n.trim().to_owned()),
+            companies_house_number: changes.companies_house_number.clone(),
+            sme: changes.sme,
+            vcse: changes.vcse,
+            regions: changes.regions.as_ref().map(|regions| {
+                let mut regions = regions.clone();
+                regions.sort_by_key(|r| r.as_str());
+                regions.dedup();
+                to_json(&regions)
+            }),
+            strategic: changes.strategic,
+            contacts: None,
+            evidence: None,
+        }
+    }
+}
+
+/// What a supplier keeps current itself: its contacts and evidence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk", "phone": "01632 960123"}], "evidence": [{"title": "Cyber Essentials Plus", "url": "https://example.co.uk/ce-plus.pdf", "valid_until": "2027-03-31"}]}))]
+pub struct SupplierProfileChanges {
+    pub contacts: Option<Vec<Contact>>,
+    pub evidence: Option<Vec<EvidenceItem>>,
+}
+
+impl SupplierProfileChanges {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        if let Some(contacts) = &self.contacts {
+            check_contacts(&mut checks, contacts);
+        }
+        if let Some(evidence) = &self.evidence {
+            check_evidence(&mut checks, evidence);
+        }
+        checks.finish()
+    }
+
+    pub fn into_changeset(self) -> SupplierChangeset {
+        SupplierChangeset {
+            name: None,
+            companies_house_number: None,
+            sme: None,
+            vcse: None,
+            regions: None,
+            strategic: None,
+            contacts: self.contacts.map(|c| to_json(&c)),
+            evidence: self.evidence.map(|e| to_json(&e)),
+        }
+    }
+}
+
+/// Filters for the supplier list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SupplierFilter {
+    /// Free text, matched against the name and Companies House number.
+    pub q: Option<String>,
+    pub strategic: Option<bool>,
+    pub sme: Option<bool>,
+    pub vcse: Option<bool>,
+    /// Suppliers that deliver in this region (including those delivering nationally).
+    pub region: Option<Region>,
+    /// Suppliers awarded a lot on this framework (its id).
+    pub framework: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+// ----- risk ratings -----
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = supplier_risk_changes)]
+pub struct RiskChangeRow {
+    pub id: String,
+    pub supplier_id: String,
+    pub rating: String,
+    pub previous_rating: Option<String>,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: NaiveDateTime,
+}
+
+/// One change of a strategic supplier's risk rating, with its reason.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RiskRatingChange {
+    pub id: String,
+    pub rating: RiskRating,
+    pub previous_rating: Option<RiskRating>,
+    #[schema(example = "Profit warning; late payment of its supply chain reported by two forces")]
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+impl RiskChangeRow {
+    pub fn into_api(self) -> ApiResult<RiskRatingChange> {
+        Ok(RiskRatingChange {
+            rating: RiskRating::from_db(&self.rating)?,
+            previous_rating: self
+                .previous_rating
+                .as_deref()
+                .map(RiskRating::from_db)
+                .transpose()?,
+            id: self.id,
+            reason: self.reason,
+            changed_by: self.changed_by,
+            changed_at: clock::utc(self.changed_at),
+        })
+    }
+}
+
+/// A new risk rating for a strategic supplier.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"rating": "amber", "reason": "Two late deliveries of body armour in Q3; recovery plan agreed"}))]
+pub struct NewRiskRating {
+    pub rating: RiskRating,
+    pub reason: String,
+}
+
+impl NewRiskRating {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.text("reason", &self.reason, 2000);
+        checks.finish()
+    }
+}
+
+// ----- KPI scores -----
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = supplier_kpi_scores)]
+pub struct KpiScoreRow {
+    pub id: String,
+    pub supplier_id: String,
+    pub period: String,
+    pub name: String,
+    pub score: i32,
+    pub target: Option<i32>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// A KPI score for a period, 0 to 100.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct KpiScore {
+    pub id: String,
+    #[schema(example = "2026-Q3")]
+    pub period: String,
+    #[schema(example = "On-time delivery")]
+    pub name: String,
+    #[schema(example = 94)]
+    pub score: i32,
+    #[schema(example = 95)]
+    pub target: Option<i32>,
+    /// Whether the score reached its target (null without a target).
+    pub met_target: Option<bool>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl KpiScoreRow {
+    pub fn into_api(self) -> KpiScore {
+        KpiScore {
+            met_target: self.target.map(|target| self.score >= target),
+            id: self.id,
+            period: self.period,
+            name: self.name,
+            score: self.score,
+            target: self.target,
+            recorded_by: self.recorded_by,
+            recorded_at: clock::utc(self.recorded_at),
+        }
+    }
+}
+
+/// A KPI score to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"period": "2026-Q3", "name": "On-time delivery", "score": 94, "target": 95}))]
+pub struct NewKpiScore {
+    /// A quarter, `YYYY-Qn`.
+    pub period: String,
+    pub name: String,
+    pub score: i32,
+    pub target: Option<i32>,
+}
+
+/// Whether `period` is a quarter such as `2026-Q3`.
+pub fn is_quarter(period: &str) -> bool {
+    let b = period.as_bytes();
+    b.len() == 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && &b[4..6] == b"-Q"
+        && (b'1'..=b'4').contains(&b[6])
+}
+
+impl NewKpiScore {
+    pub fn validate(&self) -> ApiResult<()> {
+        let mut checks = Checks::new();
+        checks.check(
+            is_quarter(&self.period),
+            "period",
+            "must be a quarter such as `2026-Q3`",
+        );
+        checks.text("name", &self.name, 200);
+        checks.check(
+            (0..=100).contains(&self.score),
+            "score",
+            "must be between 0 and 100",
+        );
+        if let Some(target) = self.target {
+            checks.check(
+                (0..=100).contains(&target),
+                "target",
+                "must be between 0 and 100",
+            );
+        }
+        checks.finish()
+    }
+}
+
+/// Filters for KPI scores.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KpiFilter {
+    /// Only this quarter, e.g. `2026-Q3`.
+    pub period: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Pagination for a supplier's risk history.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryFilter {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
