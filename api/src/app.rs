@@ -31,9 +31,7 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>>
     }
     drop(conn);
     if settings.auth.development_secret {
-        tracing::warn!(
-            "no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret"
-        );
+        tracing::warn!("no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret");
     }
     Ok(web::Data::new(AppState {
         pool,
@@ -60,17 +58,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Starts the HTTP server on an already-bound listener.
-pub fn server(
-    state: web::Data<AppState>,
-    listener: TcpListener,
-    workers: Option<usize>,
-) -> anyhow::Result<Server> {
+pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(
-                middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-            )
+            .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(configure)
     })
@@ -88,9 +80,5 @@ fn redirect(to: &'static str) -> HttpResponse {
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
-        "no route {} {}",
-        req.method(),
-        req.path()
-    )))
+    Err(ApiError::NotFound(format!("no route {} {}", req.method(), req.path())))
 }

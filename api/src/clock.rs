@@ -6,8 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 /// nanoseconds, so truncating makes both backends return what was stored.
 pub fn now() -> NaiveDateTime {
     let now = Utc::now().naive_utc();
-    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(now)
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
 }
 
 pub fn today() -> NaiveDate {

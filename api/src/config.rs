@@ -94,8 +94,7 @@ impl AuthArgs {
         let jwks_url = match non_empty(&self.jwks_url) {
             None => None,
             Some(raw) => {
-                let url = reqwest::Url::parse(raw)
-                    .with_context(|| format!("JWKS_URL: '{raw}' is not a URL"))?;
+                let url = reqwest::Url::parse(raw).with_context(|| format!("JWKS_URL: '{raw}' is not a URL"))?;
                 if !matches!(url.scheme(), "http" | "https") {
                     bail!("JWKS_URL: must be an http or https URL, got '{raw}'");
                 }
@@ -117,14 +116,12 @@ impl AuthArgs {
                 bail!("JWT_SECRET or JWKS_URL: one must be set when DATABASE_URL is PostgreSQL")
             }
         };
-        let required_with_jwks = |value: &Option<String>, name: &str, default: &str| match (
-            non_empty(value),
-            jwks_url.is_some(),
-        ) {
-            (Some(v), _) => Ok(v.to_owned()),
-            (None, true) => bail!("{name}: must be set when JWKS_URL is set"),
-            (None, false) => Ok(default.to_owned()),
-        };
+        let required_with_jwks =
+            |value: &Option<String>, name: &str, default: &str| match (non_empty(value), jwks_url.is_some()) {
+                (Some(v), _) => Ok(v.to_owned()),
+                (None, true) => bail!("{name}: must be set when JWKS_URL is set"),
+                (None, false) => Ok(default.to_owned()),
+            };
         Ok(AuthSettings {
             issuer: required_with_jwks(&self.jwt_issuer, "JWT_ISSUER", DEFAULT_ISSUER)?,
             audience: required_with_jwks(&self.jwt_audience, "JWT_AUDIENCE", DEFAULT_AUDIENCE)?,

@@ -145,14 +145,8 @@ impl ApiError {
                 (detail, Some(fields.clone()))
             }
             // Never leak internals: the log has the cause, the client a bare message.
-            ApiError::Internal(_) => (
-                "an unexpected error occurred; it has been logged".into(),
-                None,
-            ),
-            ApiError::Unavailable(_) => (
-                "the service is temporarily unavailable; retry shortly".into(),
-                None,
-            ),
+            ApiError::Internal(_) => ("an unexpected error occurred; it has been logged".into(), None),
+            ApiError::Unavailable(_) => ("the service is temporarily unavailable; retry shortly".into(), None),
             other => (other.to_string(), None),
         };
         Problem {
@@ -219,15 +213,13 @@ impl From<diesel::result::Error> for ApiError {
                     info.message()
                 ),
             ),
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                ApiError::conflict(
-                    "reference_conflict",
-                    format!(
-                        "the change would break a reference between records ({})",
-                        info.message()
-                    ),
-                )
-            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => ApiError::conflict(
+                "reference_conflict",
+                format!(
+                    "the change would break a reference between records ({})",
+                    info.message()
+                ),
+            ),
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 ApiError::Unavailable(info.message().to_owned())
             }

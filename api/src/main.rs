@@ -61,8 +61,7 @@ struct TokenArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -91,10 +90,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = app::prepare_state(&settings)?;
     let listener = TcpListener::bind(settings.listen)
         .map_err(|e| anyhow::anyhow!("LISTEN: cannot listen on {}: {e}", settings.listen))?;
-    tracing::info!(
-        "serving on http://{} (docs at /docs/)",
-        listener.local_addr()?
-    );
+    tracing::info!("serving on http://{} (docs at /docs/)", listener.local_addr()?);
     actix_web::rt::System::new().block_on(async move {
         app::server(state, listener, settings.workers)?
             .await
@@ -114,9 +110,9 @@ fn migrate(args: DatabaseArgs) -> anyhow::Result<()> {
 
 fn token(args: TokenArgs) -> anyhow::Result<()> {
     let auth = args.auth.resolve(Backend::Sqlite)?;
-    let secret = auth.hs256_secret.ok_or_else(|| {
-        anyhow::anyhow!("JWT_SECRET: must be set to mint a token when JWKS_URL is set")
-    })?;
+    let secret = auth
+        .hs256_secret
+        .ok_or_else(|| anyhow::anyhow!("JWT_SECRET: must be set to mint a token when JWKS_URL is set"))?;
     if args.ttl_minutes <= 0 {
         anyhow::bail!("--ttl-minutes: must be positive");
     }

@@ -29,9 +29,7 @@ impl Money {
 
     /// Exact conversion: refuses fractions of a penny and amounts beyond the range.
     pub fn from_decimal(amount: Decimal) -> Result<Money, &'static str> {
-        let pence = amount
-            .checked_mul(Decimal::ONE_HUNDRED)
-            .ok_or("is too large")?;
+        let pence = amount.checked_mul(Decimal::ONE_HUNDRED).ok_or("is too large")?;
         if !pence.fract().is_zero() {
             return Err("must not have fractions of a penny (at most 2 decimal places)");
         }
@@ -85,8 +83,7 @@ impl<'de> Deserialize<'de> for Money {
                 f.write_str("a decimal string of pounds such as \"60000.00\"")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Money, E> {
-                text.parse()
-                    .map_err(|reason| E::custom(format!("'{text}' {reason}")))
+                text.parse().map_err(|reason| E::custom(format!("'{text}' {reason}")))
             }
         }
         deserializer.deserialize_str(MoneyVisitor)
@@ -131,9 +128,7 @@ mod tests {
     fn json_numbers_are_refused_so_no_float_sneaks_in() {
         assert!(serde_json::from_str::<Money>("60000.5").is_err());
         assert_eq!(
-            serde_json::from_str::<Money>("\"60000.50\"")
-                .unwrap()
-                .pence(),
+            serde_json::from_str::<Money>("\"60000.50\"").unwrap().pence(),
             6_000_050
         );
     }

@@ -25,12 +25,9 @@ impl Checks {
     /// A lower-case hyphenated identifier such as `bedfordshire-police`.
     pub fn slug(&mut self, field: &str, value: &str) {
         let shape_ok = !value.is_empty()
-            && value.split('-').all(|part| {
-                !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
+            && value
+                .split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         self.check(
             shape_ok && (2..=64).contains(&value.len()),
             field,

@@ -56,15 +56,16 @@ impl JwksCache {
                 Ok(keys) => *self.keys.write().await = keys,
                 Err(e) => {
                     tracing::warn!(url = %self.url, error = format!("{e:#}"), "JWKS fetch failed");
-                    return Err(ApiError::Unavailable(format!(
-                        "cannot fetch the signing keys: {e:#}"
-                    )));
+                    return Err(ApiError::Unavailable(format!("cannot fetch the signing keys: {e:#}")));
                 }
             }
         }
-        self.keys.read().await.get(kid).cloned().ok_or_else(|| {
-            ApiError::Unauthorized("the token's signing key (kid) is not known".into())
-        })
+        self.keys
+            .read()
+            .await
+            .get(kid)
+            .cloned()
+            .ok_or_else(|| ApiError::Unauthorized("the token's signing key (kid) is not known".into()))
     }
 
     async fn fetch(&self) -> anyhow::Result<HashMap<String, (DecodingKey, Algorithm)>> {
@@ -99,13 +100,11 @@ impl JwksCache {
 }
 
 /// Only RS256 and ES256 keys are used; a key without `alg` is taken by its type.
-fn accepted_algorithm(
-    declared: Option<KeyAlgorithm>,
-    params: &AlgorithmParameters,
-) -> Option<Algorithm> {
+fn accepted_algorithm(declared: Option<KeyAlgorithm>, params: &AlgorithmParameters) -> Option<Algorithm> {
     match (declared, params) {
-        (Some(KeyAlgorithm::RS256), AlgorithmParameters::RSA(_))
-        | (None, AlgorithmParameters::RSA(_)) => Some(Algorithm::RS256),
+        (Some(KeyAlgorithm::RS256), AlgorithmParameters::RSA(_)) | (None, AlgorithmParameters::RSA(_)) => {
+            Some(Algorithm::RS256)
+        }
         (Some(KeyAlgorithm::ES256), AlgorithmParameters::EllipticCurve(ec))
         | (None, AlgorithmParameters::EllipticCurve(ec))
             if ec.curve == EllipticCurve::P256 =>

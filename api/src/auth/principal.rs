@@ -141,9 +141,7 @@ impl Principal {
     /// Whether the caller may see the national team's management data about suppliers (risk,
     /// KPIs, contingency plans): national roles and forces may; a supplier sees only its own.
     pub fn may_see_supplier_management(&self, supplier_id: &str) -> bool {
-        self.is_national()
-            || self.acting_tenant().is_some()
-            || self.acting_supplier() == Some(supplier_id)
+        self.is_national() || self.acting_tenant().is_some() || self.acting_supplier() == Some(supplier_id)
     }
 }
 
@@ -158,8 +156,7 @@ impl FromRequest for Principal {
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().map(str::to_owned));
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("app state missing")))?;
             let token = match header {
                 None => return Err(ApiError::Unauthorized("a bearer token is required".into())),
                 Some(Err(_)) => {
@@ -175,9 +172,9 @@ impl FromRequest for Principal {
 }
 
 fn bearer_token(header_value: &str) -> ApiResult<&str> {
-    let (scheme, token) = header_value.split_once(' ').ok_or_else(|| {
-        ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into())
-    })?;
+    let (scheme, token) = header_value
+        .split_once(' ')
+        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".into()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::Unauthorized(
             "the Authorization header must be `Bearer <token>`".into(),

@@ -3,9 +3,7 @@
 use std::collections::HashSet;
 
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{
-    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
-};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 
 use super::jwks::JwksCache;
@@ -44,10 +42,7 @@ pub struct Verifier {
 impl Verifier {
     pub fn new(settings: &AuthSettings) -> Verifier {
         Verifier {
-            hs256: settings
-                .hs256_secret
-                .as_deref()
-                .map(DecodingKey::from_secret),
+            hs256: settings.hs256_secret.as_deref().map(DecodingKey::from_secret),
             jwks: settings.jwks_url.clone().map(JwksCache::new),
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
@@ -56,22 +51,16 @@ impl Verifier {
 
     pub async fn verify(&self, token: &str) -> ApiResult<Principal> {
         // An unparseable header includes `alg: none`, which jsonwebtoken does not model.
-        let header = decode_header(token).map_err(|_| {
-            ApiError::Unauthorized("the token is malformed or its algorithm is not accepted".into())
-        })?;
+        let header = decode_header(token)
+            .map_err(|_| ApiError::Unauthorized("the token is malformed or its algorithm is not accepted".into()))?;
         let key = match header.alg {
-            Algorithm::HS256 => self
-                .hs256
-                .clone()
-                .ok_or_else(|| algorithm_refused(header.alg))?,
+            Algorithm::HS256 => self.hs256.clone().ok_or_else(|| algorithm_refused(header.alg))?,
             Algorithm::RS256 | Algorithm::ES256 => {
-                let jwks = self
-                    .jwks
-                    .as_ref()
-                    .ok_or_else(|| algorithm_refused(header.alg))?;
-                let kid = header.kid.as_deref().ok_or_else(|| {
-                    ApiError::Unauthorized("the token has no `kid` to find its key by".into())
-                })?;
+                let jwks = self.jwks.as_ref().ok_or_else(|| algorithm_refused(header.alg))?;
+                let kid = header
+                    .kid
+                    .as_deref()
+                    .ok_or_else(|| ApiError::Unauthorized("the token has no `kid` to find its key by".into()))?;
                 let (key, key_alg) = jwks.key(kid).await?;
                 if key_alg != header.alg {
                     return Err(ApiError::Unauthorized(
@@ -98,9 +87,7 @@ impl Verifier {
                         ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
                         ErrorKind::InvalidAudience => "the token's audience is not this service",
                         ErrorKind::InvalidSignature => "the token's signature is not valid",
-                        ErrorKind::MissingRequiredClaim(_) => {
-                            "the token lacks a required claim (sub, exp, iss, aud)"
-                        }
+                        ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim (sub, exp, iss, aud)",
                         ErrorKind::ImmatureSignature => "the token is not valid yet",
                         _ => "the token is not valid",
                     }

@@ -105,11 +105,7 @@ pub async fn create_category(
         })
         .await?;
     let location = format!("/api/v1/categories/{}", row.slug);
-    Ok(ETagged::created(
-        row.version,
-        row.into_api(&tree)?,
-        location,
-    ))
+    Ok(ETagged::created(row.version, row.into_api(&tree)?, location))
 }
 
 /// Update a category
@@ -143,7 +139,8 @@ pub async fn update_category(
             conn.transaction(|conn| {
                 store::get(conn, &slug)?;
                 changes.validate(&slug, &store::tree(conn)?)?;
-                let detail = json!({"name": changes.name, "parent": changes.parent, "joint_with_fire": changes.joint_with_fire});
+                let detail =
+                    json!({"name": changes.name, "parent": changes.parent, "joint_with_fire": changes.joint_with_fire});
                 let row = store::update(conn, &slug, expected, changes.into_changeset())?;
                 audit::record(conn, &principal, "category.updated", "category", &slug, detail)?;
                 Ok((row, store::tree(conn)?))

@@ -92,9 +92,8 @@ impl CategoryTree {
 
 impl CategoryRow {
     pub fn into_api(self, tree: &CategoryTree) -> ApiResult<Category> {
-        let cpv_codes = serde_json::from_str(&self.cpv_codes).map_err(|e| {
-            ApiError::Internal(anyhow::anyhow!("stored cpv_codes of '{}': {e}", self.slug))
-        })?;
+        let cpv_codes = serde_json::from_str(&self.cpv_codes)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored cpv_codes of '{}': {e}", self.slug)))?;
         Ok(Category {
             path: tree.path(&self.slug),
             slug: self.slug,
@@ -157,11 +156,7 @@ fn check_cpv_codes(checks: &mut Checks, codes: &[String]) {
             && bytes[..8].iter().all(u8::is_ascii_digit)
             && bytes[8] == b'-'
             && bytes[9].is_ascii_digit();
-        checks.check(
-            ok,
-            format!("cpv_codes[{i}]"),
-            "must be a CPV code such as `35811000-1`",
-        );
+        checks.check(ok, format!("cpv_codes[{i}]"), "must be a CPV code such as `35811000-1`");
     }
 }
 
@@ -177,11 +172,7 @@ impl NewCategory {
         );
         check_cpv_codes(&mut checks, &self.cpv_codes);
         if let Some(parent) = &self.parent {
-            checks.check(
-                tree.contains(parent),
-                "parent",
-                format!("no category '{parent}'"),
-            );
+            checks.check(tree.contains(parent), "parent", format!("no category '{parent}'"));
         }
         checks.finish()
     }

@@ -17,11 +17,7 @@ pub fn tree(conn: &mut DbConnection) -> QueryResult<CategoryTree> {
     Ok(CategoryTree::new(pairs))
 }
 
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &CategoryFilter,
-    page: &Page,
-) -> QueryResult<Vec<CategoryRow>> {
+pub fn list(conn: &mut DbConnection, filter: &CategoryFilter, page: &Page) -> QueryResult<Vec<CategoryRow>> {
     let mut query = categories::table
         .select(CategoryRow::as_select())
         .order(categories::slug.asc())
@@ -63,20 +59,14 @@ pub fn get(conn: &mut DbConnection, slug: &str) -> ApiResult<CategoryRow> {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CategoryRow) -> ApiResult<()> {
-    let exists = categories::table
-        .find(&row.slug)
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
+    let exists = categories::table.find(&row.slug).count().get_result::<i64>(conn)? > 0;
     if exists {
         return Err(ApiError::conflict(
             "category_exists",
             format!("category '{}' already exists", row.slug),
         ));
     }
-    diesel::insert_into(categories::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(categories::table).values(row).execute(conn)?;
     Ok(())
 }
 

@@ -69,12 +69,8 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
             if let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    anyhow::anyhow!(
-                        "DATABASE_URL: cannot create folder {}: {e}",
-                        parent.display()
-                    )
-                })?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot create folder {}: {e}", parent.display()))?;
             }
             path.to_owned()
         }

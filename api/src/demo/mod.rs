@@ -15,16 +15,14 @@ use serde::Deserialize;
 use crate::categories::model::NewCategory;
 use crate::clock;
 use crate::db::DbConnection;
-use crate::db::schema::{
-    categories, frameworks, supplier_kpi_scores, supplier_risk_changes, suppliers, tenants,
-};
+use crate::db::schema::{categories, frameworks, supplier_kpi_scores, supplier_risk_changes, suppliers, tenants};
 use crate::frameworks::model::{AwardStatus, LotAwardInput, NewFramework, NewLot};
 use crate::frameworks::store as framework_store;
 use crate::money::Money;
 use crate::region::Region;
 use crate::suppliers::model::{
-    Contact, KpiScoreRow, ModernSlaveryRiskTier, NewSupplier, RiskChangeRow, RiskRating,
-    SocialValueCommitment, StrategicProfileInput,
+    Contact, KpiScoreRow, ModernSlaveryRiskTier, NewSupplier, RiskChangeRow, RiskRating, SocialValueCommitment,
+    StrategicProfileInput,
 };
 use crate::suppliers::store as supplier_store;
 use crate::tenants::model::NewTenant;
@@ -139,16 +137,8 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<LoadReport> {
 fn load_data(conn: &mut DbConnection, data: DemoData) -> anyhow::Result<LoadReport> {
     let mut report = LoadReport::default();
 
-    let existing: HashSet<String> = tenants::table
-        .select(tenants::slug)
-        .load(conn)?
-        .into_iter()
-        .collect();
-    for tenant in data
-        .tenants
-        .into_iter()
-        .filter(|t| !existing.contains(&t.slug))
-    {
+    let existing: HashSet<String> = tenants::table.select(tenants::slug).load(conn)?.into_iter().collect();
+    for tenant in data.tenants.into_iter().filter(|t| !existing.contains(&t.slug)) {
         tenant
             .validate()
             .map_err(|e| anyhow::anyhow!("demo tenant {}: {e:?}", tenant.slug))?;
@@ -163,11 +153,7 @@ fn load_data(conn: &mut DbConnection, data: DemoData) -> anyhow::Result<LoadRepo
         .load(conn)?
         .into_iter()
         .collect();
-    for category in data
-        .categories
-        .into_iter()
-        .filter(|c| !existing.contains(&c.slug))
-    {
+    for category in data.categories.into_iter().filter(|c| !existing.contains(&c.slug)) {
         let tree = crate::categories::store::tree(conn)?;
         category
             .validate(&tree)
@@ -197,11 +183,7 @@ fn load_data(conn: &mut DbConnection, data: DemoData) -> anyhow::Result<LoadRepo
         .load(conn)?
         .into_iter()
         .collect();
-    for framework in data
-        .frameworks
-        .into_iter()
-        .filter(|f| !existing.contains(&f.reference))
-    {
+    for framework in data.frameworks.into_iter().filter(|f| !existing.contains(&f.reference)) {
         load_framework(conn, framework, &supplier_ids)?;
         report.frameworks += 1;
     }
@@ -244,8 +226,7 @@ fn load_supplier(
         .map_err(|e| anyhow::anyhow!("demo supplier {name}: {e:?}"))?;
     let (row, profile) = new.into_rows();
     let id = row.id.clone();
-    supplier_store::insert(conn, &row, profile.as_ref())
-        .map_err(|e| anyhow::anyhow!("demo supplier {name}: {e}"))?;
+    supplier_store::insert(conn, &row, profile.as_ref()).map_err(|e| anyhow::anyhow!("demo supplier {name}: {e}"))?;
 
     let mut previous: Option<String> = None;
     for change in history {
@@ -309,10 +290,7 @@ fn load_framework(
             .into_iter()
             .map(|award| {
                 let supplier_id = supplier_ids.get(&award.supplier).cloned().ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "demo framework {reference}: no supplier named {}",
-                        award.supplier
-                    )
+                    anyhow::anyhow!("demo framework {reference}: no supplier named {}", award.supplier)
                 })?;
                 Ok(LotAwardInput {
                     supplier_id,
@@ -348,7 +326,6 @@ fn load_framework(
     new.validate(category_exists)
         .map_err(|e| anyhow::anyhow!("demo framework {reference}: {e:?}"))?;
     let (row, lots) = new.into_rows();
-    framework_store::insert(conn, &row, &lots)
-        .map_err(|e| anyhow::anyhow!("demo framework {reference}: {e}"))?;
+    framework_store::insert(conn, &row, &lots).map_err(|e| anyhow::anyhow!("demo framework {reference}: {e}"))?;
     Ok(())
 }

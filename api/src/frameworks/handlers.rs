@@ -5,8 +5,8 @@ use diesel::Connection;
 use serde_json::json;
 
 use super::model::{
-    AwardChange, Eligibility, Framework, FrameworkChanges, FrameworkDetail, FrameworkFilter, Lot,
-    LotChanges, NewFramework, NewLot,
+    AwardChange, Eligibility, Framework, FrameworkChanges, FrameworkDetail, FrameworkFilter, Lot, LotChanges,
+    NewFramework, NewLot,
 };
 use super::store::{self, FrameworkQuery};
 use crate::audit;
@@ -35,11 +35,7 @@ fn viewer_kind(conn: &mut DbConnection, principal: &Principal) -> ApiResult<Opti
     }
 }
 
-fn detail(
-    conn: &mut DbConnection,
-    principal: &Principal,
-    id: &str,
-) -> ApiResult<(i64, FrameworkDetail)> {
+fn detail(conn: &mut DbConnection, principal: &Principal, id: &str) -> ApiResult<(i64, FrameworkDetail)> {
     let row = store::get(conn, id)?;
     let lots = store::lots_of(conn, id)?;
     let kind = viewer_kind(conn, principal)?;
@@ -98,20 +94,14 @@ pub async fn list_frameworks(
                 None => None,
                 Some(slug) => {
                     let tree = categories::tree(conn)?;
-                    checks.check(
-                        tree.contains(slug),
-                        "category",
-                        format!("no category '{slug}'"),
-                    );
+                    checks.check(tree.contains(slug), "category", format!("no category '{slug}'"));
                     Some(tree.subtree(slug))
                 }
             };
             let eligibilities = match &filter.eligible_for {
                 None => None,
                 Some(slug) => match tenants::find(conn, slug)? {
-                    Some(tenant) => Some(Eligibility::open_to_kind(TenantKind::from_db(
-                        &tenant.kind,
-                    )?)),
+                    Some(tenant) => Some(Eligibility::open_to_kind(TenantKind::from_db(&tenant.kind)?)),
                     None => {
                         checks.fail("eligible_for", format!("no tenant '{slug}'"));
                         None
@@ -275,9 +265,7 @@ fn lot_view(conn: &mut DbConnection, framework_id: &str, number: i32) -> ApiResu
     let lot = store::lots_of(conn, framework_id)?
         .into_iter()
         .find(|lot| lot.number == number)
-        .ok_or_else(|| {
-            ApiError::not_found(format_args!("lot {number} of framework '{framework_id}'"))
-        })?;
+        .ok_or_else(|| ApiError::not_found(format_args!("lot {number} of framework '{framework_id}'")))?;
     Ok((version, lot))
 }
 
@@ -342,12 +330,10 @@ pub async fn create_lot(
                 }
                 check_suppliers_exist(
                     conn,
-                    new.suppliers.iter().enumerate().map(|(j, a)| {
-                        (
-                            format!("suppliers[{j}].supplier_id"),
-                            a.supplier_id.as_str(),
-                        )
-                    }),
+                    new.suppliers
+                        .iter()
+                        .enumerate()
+                        .map(|(j, a)| (format!("suppliers[{j}].supplier_id"), a.supplier_id.as_str())),
                 )?;
                 let (lot, awards) = new.into_rows(&id);
                 store::insert_lot(conn, &lot, &awards)?;

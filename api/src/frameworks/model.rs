@@ -55,11 +55,7 @@ text_enum! {
 impl FrameworkStatus {
     /// The status on `today`: expired once the end date has passed, live from the start date,
     /// pipeline before it (or while no start date is set).
-    pub fn on(
-        today: NaiveDate,
-        start: Option<NaiveDate>,
-        end: Option<NaiveDate>,
-    ) -> FrameworkStatus {
+    pub fn on(today: NaiveDate, start: Option<NaiveDate>, end: Option<NaiveDate>) -> FrameworkStatus {
         match (start, end) {
             (_, Some(end)) if end < today => FrameworkStatus::Expired,
             (Some(start), _) if start <= today => FrameworkStatus::Live,
@@ -199,12 +195,7 @@ pub struct FrameworkDetail {
 }
 
 impl FrameworkRow {
-    pub fn into_api(
-        self,
-        today: NaiveDate,
-        lot_count: usize,
-        viewer_kind: Option<TenantKind>,
-    ) -> ApiResult<Framework> {
+    pub fn into_api(self, today: NaiveDate, lot_count: usize, viewer_kind: Option<TenantKind>) -> ApiResult<Framework> {
         let eligibility = Eligibility::from_db(&self.eligibility)?;
         Ok(Framework {
             status: FrameworkStatus::on(today, self.start_date, self.end_date),
@@ -283,39 +274,23 @@ pub struct NewLot {
 }
 
 fn check_routes(checks: &mut Checks, field: &str, routes: &[RouteToMarket]) {
-    checks.check(
-        !routes.is_empty(),
-        field,
-        "must name at least one route to market",
-    );
+    checks.check(!routes.is_empty(), field, "must name at least one route to market");
     let unique: HashSet<_> = routes.iter().collect();
-    checks.check(
-        unique.len() == routes.len(),
-        field,
-        "must not repeat a route",
-    );
+    checks.check(unique.len() == routes.len(), field, "must not repeat a route");
 }
 
 fn check_band(checks: &mut Checks, prefix: &str, min: Option<Money>, max: Option<Money>) {
     checks.non_negative(&format!("{prefix}min_value"), min);
     checks.non_negative(&format!("{prefix}max_value"), max);
     if let (Some(min), Some(max)) = (min, max) {
-        checks.check(
-            min <= max,
-            format!("{prefix}max_value"),
-            "must not be below min_value",
-        );
+        checks.check(min <= max, format!("{prefix}max_value"), "must not be below min_value");
     }
 }
 
 impl NewLot {
     /// Checks the lot's own fields; `prefix` places them in the body (e.g. `lots[2].`).
     pub fn check(&self, checks: &mut Checks, prefix: &str) {
-        checks.check(
-            self.number >= 1,
-            format!("{prefix}number"),
-            "must be 1 or more",
-        );
+        checks.check(self.number >= 1, format!("{prefix}number"), "must be 1 or more");
         checks.text(&format!("{prefix}title"), &self.title, 300);
         checks.check(
             self.description.chars().count() <= 4000,
@@ -402,11 +377,7 @@ impl FrameworkDates {
             checks.check(start <= end, "end_date", "must not be before start_date");
         }
         if let (Some(end), Some(max_end)) = (self.end, self.max_end) {
-            checks.check(
-                end <= max_end,
-                "max_end_date",
-                "must not be before end_date",
-            );
+            checks.check(end <= max_end, "max_end_date", "must not be before end_date");
         }
         if let (None, Some(_)) = (self.end, self.max_end) {
             checks.fail("max_end_date", "needs an end_date");
@@ -420,11 +391,7 @@ fn check_reference(checks: &mut Checks, reference: &str) {
         && reference
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'));
-    checks.check(
-        ok,
-        "reference",
-        "must be 1-64 letters, digits, `-`, `_`, `/` or `.`",
-    );
+    checks.check(ok, "reference", "must be 1-64 letters, digits, `-`, `_`, `/` or `.`");
 }
 
 impl NewFramework {
@@ -439,11 +406,7 @@ impl NewFramework {
             "must be at most 10000 characters",
         );
         checks.text("owning_body", &self.owning_body, 200);
-        checks.check(
-            category_exists,
-            "category",
-            format!("no category '{}'", self.category),
-        );
+        checks.check(category_exists, "category", format!("no category '{}'", self.category));
         checks.optional_text("extension_options", self.extension_options.as_deref(), 200);
         checks.non_negative("max_value", self.max_value);
         FrameworkDates {
@@ -483,11 +446,7 @@ impl NewFramework {
             created_at: now,
             updated_at: now,
         };
-        let lots = self
-            .lots
-            .into_iter()
-            .map(|lot| lot.into_rows(&framework.id))
-            .collect();
+        let lots = self.lots.into_iter().map(|lot| lot.into_rows(&framework.id)).collect();
         (framework, lots)
     }
 }
@@ -534,11 +493,7 @@ impl FrameworkChanges {
         }
         checks.optional_text("owning_body", self.owning_body.as_deref(), 200);
         if let Some(category) = &self.category {
-            checks.check(
-                category_exists,
-                "category",
-                format!("no category '{category}'"),
-            );
+            checks.check(category_exists, "category", format!("no category '{category}'"));
         }
         if let Some(Some(options)) = &self.extension_options {
             checks.text("extension_options", options, 200);
@@ -614,12 +569,8 @@ impl LotChanges {
         if let Some(routes) = &self.routes {
             check_routes(&mut checks, "routes", routes);
         }
-        let min = self
-            .min_value
-            .unwrap_or(current.min_value_pence.map(Money::from_pence));
-        let max = self
-            .max_value
-            .unwrap_or(current.max_value_pence.map(Money::from_pence));
+        let min = self.min_value.unwrap_or(current.min_value_pence.map(Money::from_pence));
+        let max = self.max_value.unwrap_or(current.max_value_pence.map(Money::from_pence));
         check_band(&mut checks, "", min, max);
         checks.finish()
     }
@@ -628,10 +579,7 @@ impl LotChanges {
         LotChangeset {
             title: self.title.map(|t| t.trim().to_owned()),
             description: self.description,
-            direct_award: self
-                .routes
-                .as_ref()
-                .map(|r| r.contains(&RouteToMarket::DirectAward)),
+            direct_award: self.routes.as_ref().map(|r| r.contains(&RouteToMarket::DirectAward)),
             further_competition: self
                 .routes
                 .as_ref()
@@ -707,10 +655,7 @@ mod tests {
     #[test]
     fn status_follows_the_dates() {
         let today = date("2026-11-22");
-        assert_eq!(
-            FrameworkStatus::on(today, None, None),
-            FrameworkStatus::Pipeline
-        );
+        assert_eq!(FrameworkStatus::on(today, None, None), FrameworkStatus::Pipeline);
         assert_eq!(
             FrameworkStatus::on(today, Some(date("2027-01-01")), None),
             FrameworkStatus::Pipeline

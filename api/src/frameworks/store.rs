@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{
-    AwardStatus, FrameworkChangeset, FrameworkRow, FrameworkStatus, Lot, LotChangeset, LotRow,
-    LotSupplier, LotSupplierRow,
+    AwardStatus, FrameworkChangeset, FrameworkRow, FrameworkStatus, Lot, LotChangeset, LotRow, LotSupplier,
+    LotSupplierRow,
 };
 use crate::clock;
 use crate::db::DbConnection;
@@ -53,24 +53,14 @@ pub fn list(
     match search.status {
         Some(FrameworkStatus::Expired) => query = query.filter(frameworks::end_date.lt(today)),
         Some(FrameworkStatus::Live) => {
-            query = query.filter(frameworks::start_date.le(today)).filter(
-                frameworks::end_date
-                    .is_null()
-                    .or(frameworks::end_date.ge(today)),
-            )
+            query = query
+                .filter(frameworks::start_date.le(today))
+                .filter(frameworks::end_date.is_null().or(frameworks::end_date.ge(today)))
         }
         Some(FrameworkStatus::Pipeline) => {
             query = query
-                .filter(
-                    frameworks::start_date
-                        .is_null()
-                        .or(frameworks::start_date.gt(today)),
-                )
-                .filter(
-                    frameworks::end_date
-                        .is_null()
-                        .or(frameworks::end_date.ge(today)),
-                )
+                .filter(frameworks::start_date.is_null().or(frameworks::start_date.gt(today)))
+                .filter(frameworks::end_date.is_null().or(frameworks::end_date.ge(today)))
         }
         None => {}
     }
@@ -105,10 +95,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<FrameworkRow> {
         .ok_or_else(|| ApiError::not_found(format_args!("framework '{id}'")))
 }
 
-pub fn lot_counts(
-    conn: &mut DbConnection,
-    framework_ids: &[String],
-) -> QueryResult<HashMap<String, usize>> {
+pub fn lot_counts(conn: &mut DbConnection, framework_ids: &[String]) -> QueryResult<HashMap<String, usize>> {
     let owners: Vec<String> = lots::table
         .filter(lots::framework_id.eq_any(framework_ids))
         .select(lots::framework_id)
@@ -167,27 +154,18 @@ pub fn lot(conn: &mut DbConnection, framework_id: &str, number: i32) -> ApiResul
         .select(LotRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| {
-            ApiError::not_found(format_args!("lot {number} of framework '{framework_id}'"))
-        })
+        .ok_or_else(|| ApiError::not_found(format_args!("lot {number} of framework '{framework_id}'")))
 }
 
 /// Which of `ids` name no supplier.
-pub fn unknown_suppliers<'a>(
-    conn: &mut DbConnection,
-    ids: &[&'a str],
-) -> QueryResult<HashSet<&'a str>> {
+pub fn unknown_suppliers<'a>(conn: &mut DbConnection, ids: &[&'a str]) -> QueryResult<HashSet<&'a str>> {
     let known: HashSet<String> = suppliers::table
         .filter(suppliers::id.eq_any(ids))
         .select(suppliers::id)
         .load(conn)?
         .into_iter()
         .collect();
-    Ok(ids
-        .iter()
-        .copied()
-        .filter(|id| !known.contains(*id))
-        .collect())
+    Ok(ids.iter().copied().filter(|id| !known.contains(*id)).collect())
 }
 
 pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> QueryResult<bool> {
@@ -206,31 +184,20 @@ pub fn insert(
     if reference_taken(conn, &framework.reference)? {
         return Err(ApiError::conflict(
             "framework_exists",
-            format!(
-                "a framework with reference '{}' already exists",
-                framework.reference
-            ),
+            format!("a framework with reference '{}' already exists", framework.reference),
         ));
     }
-    diesel::insert_into(frameworks::table)
-        .values(framework)
-        .execute(conn)?;
+    diesel::insert_into(frameworks::table).values(framework).execute(conn)?;
     for (lot, awards) in lots {
         insert_lot(conn, lot, awards)?;
     }
     Ok(())
 }
 
-pub fn insert_lot(
-    conn: &mut DbConnection,
-    lot: &LotRow,
-    awards: &[LotSupplierRow],
-) -> QueryResult<()> {
+pub fn insert_lot(conn: &mut DbConnection, lot: &LotRow, awards: &[LotSupplierRow]) -> QueryResult<()> {
     diesel::insert_into(lots::table).values(lot).execute(conn)?;
     for award in awards {
-        diesel::insert_into(lot_suppliers::table)
-            .values(award)
-            .execute(conn)?;
+        diesel::insert_into(lot_suppliers::table).values(award).execute(conn)?;
     }
     Ok(())
 }
@@ -270,20 +237,13 @@ pub fn update(
 
 pub fn update_lot(conn: &mut DbConnection, lot_id: &str, changes: LotChangeset) -> QueryResult<()> {
     if !changes.is_empty() {
-        diesel::update(lots::table.find(lot_id))
-            .set(changes)
-            .execute(conn)?;
+        diesel::update(lots::table.find(lot_id)).set(changes).execute(conn)?;
     }
     Ok(())
 }
 
 /// Awards `supplier_id` the lot, or changes its status there.
-pub fn set_award(
-    conn: &mut DbConnection,
-    lot_id: &str,
-    supplier_id: &str,
-    status: AwardStatus,
-) -> QueryResult<()> {
+pub fn set_award(conn: &mut DbConnection, lot_id: &str, supplier_id: &str, status: AwardStatus) -> QueryResult<()> {
     let now = clock::now();
     let updated = diesel::update(lot_suppliers::table.find((lot_id, supplier_id)))
         .set((

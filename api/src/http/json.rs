@@ -43,9 +43,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 ));
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge(format!(
-                    "the body is larger than {MAX_JSON_BYTES} bytes"
-                )),
+                Some(PayloadError::Overflow) => {
+                    ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+                }
                 _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
             })?;
             if bytes.is_empty() {
@@ -63,15 +63,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                syntax_error(&inner)
-            }
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => syntax_error(&inner),
             _ => {
                 let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::Validation(vec![FieldError::new(
-                    field,
-                    strip_position(&inner.to_string()),
-                )])
+                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
             }
         }
     })?;

@@ -26,10 +26,7 @@ impl Page {
     pub fn new(limit: Option<i64>, cursor: Option<&str>) -> ApiResult<Page> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ));
+            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
         let after = match cursor {
             None | Some("") => None,
@@ -38,9 +35,7 @@ impl Page {
                     .decode(cursor)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| {
-                        ApiError::invalid("cursor", "is not a cursor this API issued")
-                    })?,
+                    .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor this API issued"))?,
             ),
         };
         Ok(Page { limit, after })

@@ -20,16 +20,11 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();
-        let field = if path == "." {
-            "query".to_owned()
-        } else {
-            path
-        };
+        let field = if path == "." { "query".to_owned() } else { path };
         ApiError::Validation(vec![FieldError::new(field, message)])
     })
 }

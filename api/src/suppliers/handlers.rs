@@ -5,9 +5,9 @@ use diesel::Connection;
 use serde_json::json;
 
 use super::model::{
-    HistoryFilter, KpiFilter, KpiScore, KpiScoreRow, NewKpiScore, NewRiskRating, NewSupplier,
-    RiskChangeRow, RiskRatingChange, StrategicProfileInput, Supplier, SupplierChanges,
-    SupplierChangeset, SupplierDetail, SupplierFilter, SupplierProfileChanges,
+    HistoryFilter, KpiFilter, KpiScore, KpiScoreRow, NewKpiScore, NewRiskRating, NewSupplier, RiskChangeRow,
+    RiskRatingChange, StrategicProfileInput, Supplier, SupplierChanges, SupplierChangeset, SupplierDetail,
+    SupplierFilter, SupplierProfileChanges,
 };
 use super::store;
 use crate::audit;
@@ -338,7 +338,14 @@ pub async fn create_risk_rating(
                     changed_at: clock::now(),
                 };
                 store::record_risk_change(conn, &row)?;
-                audit::record(conn, &principal, "supplier.risk_rated", "supplier", &id, json!({"rating": row.rating, "previous_rating": row.previous_rating, "reason": row.reason}))?;
+                audit::record(
+                    conn,
+                    &principal,
+                    "supplier.risk_rated",
+                    "supplier",
+                    &id,
+                    json!({"rating": row.rating, "previous_rating": row.previous_rating, "reason": row.reason}),
+                )?;
                 row.into_api()
             })
         })

@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::clock;
-use crate::db::schema::{
-    strategic_profiles, supplier_kpi_scores, supplier_risk_changes, suppliers,
-};
+use crate::db::schema::{strategic_profiles, supplier_kpi_scores, supplier_risk_changes, suppliers};
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::AwardStatus;
 use crate::http::patch::double_option;
@@ -158,8 +156,7 @@ pub struct SupplierAward {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> ApiResult<T> {
-    serde_json::from_str(text)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored {what}: {e}")))
+    serde_json::from_str(text).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored {what}: {e}")))
 }
 
 pub fn to_json<T: Serialize>(value: &T) -> String {
@@ -169,11 +166,7 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 impl StrategicProfileRow {
     pub fn into_api(self) -> ApiResult<StrategicProfile> {
         Ok(StrategicProfile {
-            risk_rating: self
-                .risk_rating
-                .as_deref()
-                .map(RiskRating::from_db)
-                .transpose()?,
+            risk_rating: self.risk_rating.as_deref().map(RiskRating::from_db).transpose()?,
             modern_slavery_statement_url: self.modern_slavery_statement_url,
             modern_slavery_risk_tier: self
                 .modern_slavery_risk_tier
@@ -183,10 +176,7 @@ impl StrategicProfileRow {
             code_of_ethics_signed_on: self.code_of_ethics_signed_on,
             contingency_plan_summary: self.contingency_plan_summary,
             exit_plan_summary: self.exit_plan_summary,
-            social_value_commitments: from_json(
-                "social_value_commitments",
-                &self.social_value_commitments,
-            )?,
+            social_value_commitments: from_json("social_value_commitments", &self.social_value_commitments)?,
         })
     }
 }
@@ -279,8 +269,7 @@ fn check_companies_house_number(checks: &mut Checks, number: &str) {
     let bytes = number.as_bytes();
     let ok = bytes.len() == 8
         && (bytes.iter().all(u8::is_ascii_digit)
-            || (bytes[..2].iter().all(u8::is_ascii_uppercase)
-                && bytes[2..].iter().all(u8::is_ascii_digit)));
+            || (bytes[..2].iter().all(u8::is_ascii_uppercase) && bytes[2..].iter().all(u8::is_ascii_digit)));
     checks.check(
         ok,
         "companies_house_number",
@@ -295,11 +284,7 @@ fn check_contacts(checks: &mut Checks, contacts: &[Contact]) {
             let ok = email
                 .split_once('@')
                 .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
-            checks.check(
-                ok,
-                format!("contacts[{i}].email"),
-                "must be an email address",
-            );
+            checks.check(ok, format!("contacts[{i}].email"), "must be an email address");
         }
     }
 }
@@ -358,11 +343,9 @@ impl NewSupplier {
     pub fn into_rows(self) -> (SupplierRow, Option<StrategicProfileRow>) {
         let now = clock::now();
         let id = clock::new_id();
-        let profile = self.strategic.then(|| {
-            self.strategic_profile
-                .unwrap_or_default()
-                .into_row(id.clone(), None)
-        });
+        let profile = self
+            .strategic
+            .then(|| self.strategic_profile.unwrap_or_default().into_row(id.clone(), None));
         let mut regions = self.regions;
         regions.sort_by_key(|r| r.as_str());
         regions.dedup();
@@ -539,11 +522,7 @@ impl RiskChangeRow {
     pub fn into_api(self) -> ApiResult<RiskRatingChange> {
         Ok(RiskRatingChange {
             rating: RiskRating::from_db(&self.rating)?,
-            previous_rating: self
-                .previous_rating
-                .as_deref()
-                .map(RiskRating::from_db)
-                .transpose()?,
+            previous_rating: self.previous_rating.as_deref().map(RiskRating::from_db).transpose()?,
             id: self.id,
             reason: self.reason,
             changed_by: self.changed_by,
@@ -632,10 +611,7 @@ pub struct NewKpiScore {
 /// Whether `period` is a quarter such as `2026-Q3`.
 pub fn is_quarter(period: &str) -> bool {
     let b = period.as_bytes();
-    b.len() == 7
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && &b[4..6] == b"-Q"
-        && (b'1'..=b'4').contains(&b[6])
+    b.len() == 7 && b[..4].iter().all(u8::is_ascii_digit) && &b[4..6] == b"-Q" && (b'1'..=b'4').contains(&b[6])
 }
 
 impl NewKpiScore {
@@ -647,17 +623,9 @@ impl NewKpiScore {
             "must be a quarter such as `2026-Q3`",
         );
         checks.text("name", &self.name, 200);
-        checks.check(
-            (0..=100).contains(&self.score),
-            "score",
-            "must be between 0 and 100",
-        );
+        checks.check((0..=100).contains(&self.score), "score", "must be between 0 and 100");
         if let Some(target) = self.target {
-            checks.check(
-                (0..=100).contains(&target),
-                "target",
-                "must be between 0 and 100",
-            );
+            checks.check((0..=100).contains(&target), "target", "must be between 0 and 100");
         }
         checks.finish()
     }

@@ -5,14 +5,13 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::model::{
-    KpiFilter, KpiScoreRow, RiskChangeRow, StrategicProfileRow, SupplierAward, SupplierChangeset,
-    SupplierFilter, SupplierRow,
+    KpiFilter, KpiScoreRow, RiskChangeRow, StrategicProfileRow, SupplierAward, SupplierChangeset, SupplierFilter,
+    SupplierRow,
 };
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::{
-    frameworks, lot_suppliers, lots, strategic_profiles, supplier_kpi_scores,
-    supplier_risk_changes, suppliers,
+    frameworks, lot_suppliers, lots, strategic_profiles, supplier_kpi_scores, supplier_risk_changes, suppliers,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::AwardStatus;
@@ -20,23 +19,18 @@ use crate::http::Page;
 use crate::region::Region;
 use crate::text_search::{contains_pattern, lower};
 
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &SupplierFilter,
-    page: &Page,
-) -> QueryResult<Vec<SupplierRow>> {
+pub fn list(conn: &mut DbConnection, filter: &SupplierFilter, page: &Page) -> QueryResult<Vec<SupplierRow>> {
     let mut query = suppliers::table
         .select(SupplierRow::as_select())
         .order(suppliers::id.asc())
         .into_boxed();
     if let Some(pattern) = contains_pattern(filter.q.as_deref()) {
         query = query.filter(
-            lower(suppliers::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(suppliers::companies_house_number.assume_not_null())
-                    .like(pattern)
-                    .escape('\\')),
+            lower(suppliers::name).like(pattern.clone()).escape('\\').or(lower(
+                suppliers::companies_house_number.assume_not_null(),
+            )
+            .like(pattern)
+            .escape('\\')),
         );
     }
     if let Some(strategic) = filter.strategic {
@@ -92,18 +86,12 @@ pub fn profile(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Strategi
         .optional()
 }
 
-pub fn profiles(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<HashMap<String, StrategicProfileRow>> {
+pub fn profiles(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, StrategicProfileRow>> {
     let rows = strategic_profiles::table
         .filter(strategic_profiles::supplier_id.eq_any(ids))
         .select(StrategicProfileRow::as_select())
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.supplier_id.clone(), row))
-        .collect())
+    Ok(rows.into_iter().map(|row| (row.supplier_id.clone(), row)).collect())
 }
 
 pub fn awards(conn: &mut DbConnection, id: &str) -> ApiResult<Vec<SupplierAward>> {
@@ -122,14 +110,7 @@ pub fn awards(conn: &mut DbConnection, id: &str) -> ApiResult<Vec<SupplierAward>
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(
-                framework_id,
-                framework_reference,
-                framework_title,
-                lot_number,
-                lot_title,
-                status,
-            )| {
+            |(framework_id, framework_reference, framework_title, lot_number, lot_title, status)| {
                 Ok(SupplierAward {
                     framework_id,
                     framework_reference,
@@ -182,20 +163,9 @@ fn check_unique(
     Ok(())
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    row: &SupplierRow,
-    profile: Option<&StrategicProfileRow>,
-) -> ApiResult<()> {
-    check_unique(
-        conn,
-        Some(&row.name),
-        row.companies_house_number.as_deref(),
-        None,
-    )?;
-    diesel::insert_into(suppliers::table)
-        .values(row)
-        .execute(conn)?;
+pub fn insert(conn: &mut DbConnection, row: &SupplierRow, profile: Option<&StrategicProfileRow>) -> ApiResult<()> {
+    check_unique(conn, Some(&row.name), row.companies_house_number.as_deref(), None)?;
+    diesel::insert_into(suppliers::table).values(row).execute(conn)?;
     if let Some(profile) = profile {
         diesel::insert_into(strategic_profiles::table)
             .values(profile)
@@ -214,10 +184,7 @@ pub fn update(
     check_unique(
         conn,
         changes.name.as_deref(),
-        changes
-            .companies_house_number
-            .as_ref()
-            .and_then(|n| n.as_deref()),
+        changes.companies_house_number.as_ref().and_then(|n| n.as_deref()),
         Some(id),
     )?;
     let updated = diesel::update(
@@ -275,11 +242,7 @@ pub fn record_risk_change(conn: &mut DbConnection, change: &RiskChangeRow) -> Qu
 }
 
 /// The rating history, oldest first.
-pub fn risk_history(
-    conn: &mut DbConnection,
-    id: &str,
-    page: &Page,
-) -> QueryResult<Vec<RiskChangeRow>> {
+pub fn risk_history(conn: &mut DbConnection, id: &str, page: &Page) -> QueryResult<Vec<RiskChangeRow>> {
     let mut query = supplier_risk_changes::table
         .filter(supplier_risk_changes::supplier_id.eq(id))
         .select(RiskChangeRow::as_select())
@@ -291,12 +254,7 @@ pub fn risk_history(
     query.limit(page.fetch_limit()).load(conn)
 }
 
-pub fn kpi_scores(
-    conn: &mut DbConnection,
-    id: &str,
-    filter: &KpiFilter,
-    page: &Page,
-) -> QueryResult<Vec<KpiScoreRow>> {
+pub fn kpi_scores(conn: &mut DbConnection, id: &str, filter: &KpiFilter, page: &Page) -> QueryResult<Vec<KpiScoreRow>> {
     let mut query = supplier_kpi_scores::table
         .filter(supplier_kpi_scores::supplier_id.eq(id))
         .select(KpiScoreRow::as_select())
@@ -322,10 +280,7 @@ pub fn insert_kpi_score(conn: &mut DbConnection, row: &KpiScoreRow) -> ApiResult
     if exists {
         return Err(ApiError::conflict(
             "kpi_score_exists",
-            format!(
-                "a score for '{}' in {} is already recorded",
-                row.name, row.period
-            ),
+            format!("a score for '{}' in {} is already recorded", row.name, row.period),
         ));
     }
     diesel::insert_into(supplier_kpi_scores::table)

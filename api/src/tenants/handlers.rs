@@ -109,11 +109,7 @@ pub async fn create_tenant(
         })
         .await?;
     let location = format!("/api/v1/tenants/{}", created.slug);
-    Ok(ETagged::created(
-        created.version,
-        created.into_api()?,
-        location,
-    ))
+    Ok(ETagged::created(created.version, created.into_api()?, location))
 }
 
 /// Update a tenant

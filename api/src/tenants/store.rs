@@ -9,11 +9,7 @@ use crate::db::schema::tenants;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Page;
 
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &TenantFilter,
-    page: &Page,
-) -> QueryResult<Vec<TenantRow>> {
+pub fn list(conn: &mut DbConnection, filter: &TenantFilter, page: &Page) -> QueryResult<Vec<TenantRow>> {
     let mut query = tenants::table
         .select(TenantRow::as_select())
         .order(tenants::slug.asc())
@@ -49,9 +45,7 @@ pub fn insert(conn: &mut DbConnection, row: &TenantRow) -> ApiResult<()> {
             format!("tenant '{}' already exists", row.slug),
         ));
     }
-    diesel::insert_into(tenants::table)
-        .values(row)
-        .execute(conn)?;
+    diesel::insert_into(tenants::table).values(row).execute(conn)?;
     Ok(())
 }
 
@@ -62,17 +56,13 @@ pub fn update(
     expected_version: i64,
     changes: TenantChangeset,
 ) -> ApiResult<TenantRow> {
-    let updated = diesel::update(
-        tenants::table
-            .find(slug)
-            .filter(tenants::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        tenants::version.eq(tenants::version + 1),
-        tenants::updated_at.eq(clock::now()),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(tenants::table.find(slug).filter(tenants::version.eq(expected_version)))
+        .set((
+            changes,
+            tenants::version.eq(tenants::version + 1),
+            tenants::updated_at.eq(clock::now()),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         get(conn, slug)?;
         return Err(ApiError::PreconditionFailed);
