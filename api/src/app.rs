@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{categories, db, demo, frameworks, health, suppliers, tenants};
+use crate::{audit, categories, db, demo, frameworks, health, suppliers, tenants};
 
 /// Connects to the database, applies migrations and, if asked, loads the demo data.
 pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>> {
@@ -49,7 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(tenants::routes)
                 .configure(categories::routes)
                 .configure(frameworks::routes)
-                .configure(suppliers::routes),
+                .configure(suppliers::routes)
+                .service(audit::handlers::list_audit_events),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
         .route("/docs", web::get().to(|| async { redirect("/docs/") }))

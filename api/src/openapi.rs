@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{categories, frameworks, health, suppliers, tenants};
+use crate::{audit, categories, frameworks, health, suppliers, tenants};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,7 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Categories", description = "The tree of policing spend areas, with CPV codes"),
         (name = "Frameworks", description = "National framework agreements, their lots and awarded suppliers"),
         (name = "Suppliers", description = "Suppliers, and strategic-supplier management: risk, KPIs, ethics, contingency"),
+        (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
     )
 )]
@@ -60,6 +61,7 @@ pub struct ApiDoc;
     suppliers::handlers::create_risk_rating,
     suppliers::handlers::list_kpi_scores,
     suppliers::handlers::create_kpi_score,
+    audit::handlers::list_audit_events,
 ))]
 struct V1Api;
 

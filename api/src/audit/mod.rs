@@ -1,5 +1,8 @@
 //! The audit trail: every change to national or tenant data is recorded, in the same transaction
-//! as the change, with who made it.
+//! as the change, with who made it; national roles read it through `/api/v1/audit-events`.
+
+pub mod handlers;
+pub mod model;
 
 use diesel::prelude::*;
 
