@@ -11,9 +11,10 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{audit, categories, db, demo, frameworks, health, suppliers, tenants};
+use crate::{audit, categories, db, demo, frameworks, health, idempotency, suppliers, tenants};
 
 /// Connects to the database, applies migrations and, if asked, loads the demo data.
 pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>> {
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(health::ready)
         .service(
             web::scope("/api/v1")
+                .wrap(middleware::from_fn(idempotency::middleware))
                 .configure(tenants::routes)
                 .configure(categories::routes)
                 .configure(frameworks::routes)
@@ -63,6 +65,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
             .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(configure)

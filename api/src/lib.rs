@@ -13,6 +13,7 @@ pub mod error;
 pub mod frameworks;
 pub mod health;
 pub mod http;
+pub mod idempotency;
 pub mod money;
 pub mod openapi;
 pub mod region;

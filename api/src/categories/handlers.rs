@@ -11,6 +11,7 @@ use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
+use crate::idempotency::IdempotencyKeyHeader;
 use crate::state::AppState;
 
 /// List categories
@@ -74,6 +75,7 @@ pub async fn get_category(
 /// For `national_admin`.
 #[utoipa::path(
     tag = "Categories",
+    params(IdempotencyKeyHeader),
     request_body = NewCategory,
     responses((status = 201, description = "Created", body = Category, headers(("Location" = String), ("ETag" = String))), CreateErrors),
     security(("bearer" = []))

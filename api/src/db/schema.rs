@@ -160,3 +160,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     lot_suppliers,
     audit_events,
 );
+
+diesel::table! {
+    idempotency_records (principal, idem_key) {
+        principal -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
+use crate::idempotency::IdempotencyKeyHeader;
 use crate::state::AppState;
 use crate::tenants::model::TenantKind;
 use crate::tenants::store as tenants;
@@ -165,6 +166,7 @@ pub async fn get_framework(
 /// For `national_admin`, with its lots and awarded suppliers in one request (all or nothing).
 #[utoipa::path(
     tag = "Frameworks",
+    params(IdempotencyKeyHeader),
     request_body = NewFramework,
     responses((status = 201, description = "Created", body = FrameworkDetail, headers(("Location" = String), ("ETag" = String))), CreateErrors),
     security(("bearer" = []))
@@ -297,6 +299,7 @@ pub async fn get_lot(
     params(
         ("id" = String, Path, description = "The framework's id"),
         ("If-Match" = String, Header, description = "The framework's ETag from the last read"),
+        IdempotencyKeyHeader,
     ),
     request_body = NewLot,
     responses((status = 201, description = "Created", body = Lot, headers(("Location" = String), ("ETag" = String))), UpdateErrors),

@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
+use crate::idempotency::IdempotencyKeyHeader;
 use crate::state::AppState;
 
 /// A supplier as `principal` may see it.
@@ -132,6 +133,7 @@ pub async fn get_supplier(
 /// For `national_admin`.
 #[utoipa::path(
     tag = "Suppliers",
+    params(IdempotencyKeyHeader),
     request_body = NewSupplier,
     responses((status = 201, description = "Created", body = Supplier, headers(("Location" = String), ("ETag" = String))), CreateErrors),
     security(("bearer" = []))
@@ -307,7 +309,7 @@ pub async fn list_risk_ratings(
 /// For `national_admin`. The reason is kept in the history with who changed it and when.
 #[utoipa::path(
     tag = "Suppliers",
-    params(("id" = String, Path, description = "The supplier's id")),
+    params(("id" = String, Path, description = "The supplier's id"), IdempotencyKeyHeader),
     request_body = NewRiskRating,
     responses((status = 201, description = "Recorded; now the current rating", body = RiskRatingChange), CreateErrors),
     security(("bearer" = []))
@@ -386,7 +388,7 @@ pub async fn list_kpi_scores(
 /// For `national_admin`. One score per KPI per quarter.
 #[utoipa::path(
     tag = "Suppliers",
-    params(("id" = String, Path, description = "The supplier's id")),
+    params(("id" = String, Path, description = "The supplier's id"), IdempotencyKeyHeader),
     request_body = NewKpiScore,
     responses((status = 201, description = "Recorded", body = KpiScore), CreateErrors),
     security(("bearer" = []))

@@ -11,6 +11,7 @@ use crate::auth::Principal;
 use crate::error::ApiResult;
 use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
+use crate::idempotency::IdempotencyKeyHeader;
 use crate::state::AppState;
 
 /// List tenants
@@ -75,6 +76,7 @@ pub async fn get_tenant(
 /// code change and no restart.
 #[utoipa::path(
     tag = "Tenants",
+    params(IdempotencyKeyHeader),
     request_body = NewTenant,
     responses(
         (status = 201, description = "Created", body = Tenant, headers(("Location" = String), ("ETag" = String))),
