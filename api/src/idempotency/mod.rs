@@ -37,6 +37,8 @@ pub struct IdempotencyKeyHeader {
 }
 
 const KEEP_FOR_HOURS: i64 = 24;
+/// A claim still unfinished after this long was abandoned (the process stopped mid-request).
+const ABANDONED_AFTER_SECONDS: i64 = 60;
 const MAX_KEY_LENGTH: usize = 255;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -192,6 +194,13 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
                     code: "idempotency_key_reused",
                     message: format!("this {HEADER} was used for a different request; use a new key for a new request"),
                 })
+            } else if earlier.status.is_none()
+                && earlier.created_at < clock::now() - Duration::seconds(ABANDONED_AFTER_SECONDS)
+            {
+                diesel::update(idempotency_records::table.find((principal, key)))
+                    .set(idempotency_records::created_at.eq(clock::now()))
+                    .execute(conn)?;
+                Ok(Claim::First)
             } else if earlier.status.is_none() {
                 Err(ApiError::conflict(
                     "idempotent_request_in_progress",
