@@ -34,10 +34,12 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>>
     if settings.auth.development_secret {
         tracing::warn!("no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret");
     }
-    Ok(web::Data::new(AppState {
+    let backend = db::Backend::of_url(&settings.database_url);
+    Ok(web::Data::new(AppState::new(
         pool,
-        verifier: Verifier::new(&settings.auth),
-    }))
+        Verifier::new(&settings.auth),
+        backend,
+    )))
 }
 
 /// Every route of the service: the API under `/api/v1`, health probes, the OpenAPI document and

@@ -59,7 +59,7 @@ impl FromStr for Money {
         let well_formed = !whole.is_empty()
             && whole.bytes().all(|b| b.is_ascii_digit())
             && fraction.bytes().all(|b| b.is_ascii_digit())
-            && (digits.contains('.') == !fraction.is_empty());
+            && (digits.contains('.') != fraction.is_empty());
         if !well_formed {
             return Err(SHAPE);
         }

@@ -16,12 +16,17 @@ use crate::error::{ApiError, ApiResult};
 const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
+struct LastFetch {
+    at: Instant,
+    failed: bool,
+}
+
 pub struct JwksCache {
     url: reqwest::Url,
     client: reqwest::Client,
     keys: RwLock<HashMap<String, (DecodingKey, Algorithm)>>,
     /// Held while fetching, so concurrent misses wait for one fetch rather than start many.
-    last_fetch: Mutex<Option<Instant>>,
+    last_fetch: Mutex<Option<LastFetch>>,
 }
 
 impl JwksCache {
@@ -48,15 +53,26 @@ impl JwksCache {
         if let Some(found) = self.keys.read().await.get(kid) {
             return Ok(found.clone());
         }
-        let recently = last_fetch.is_some_and(|at| at.elapsed() < MIN_REFRESH_INTERVAL);
-        if !recently {
-            let fetched = self.fetch().await;
-            *last_fetch = Some(Instant::now());
-            match fetched {
-                Ok(keys) => *self.keys.write().await = keys,
-                Err(e) => {
-                    tracing::warn!(url = %self.url, error = format!("{e:#}"), "JWKS fetch failed");
-                    return Err(ApiError::Unavailable(format!("cannot fetch the signing keys: {e:#}")));
+        match &*last_fetch {
+            // While the provider is unreachable, say so rather than calling good tokens unknown.
+            Some(last) if last.at.elapsed() < MIN_REFRESH_INTERVAL && last.failed => {
+                return Err(ApiError::Unavailable(
+                    "the identity provider's signing keys cannot be fetched".into(),
+                ));
+            }
+            Some(last) if last.at.elapsed() < MIN_REFRESH_INTERVAL => {}
+            _ => {
+                let fetched = self.fetch().await;
+                *last_fetch = Some(LastFetch {
+                    at: Instant::now(),
+                    failed: fetched.is_err(),
+                });
+                match fetched {
+                    Ok(keys) => *self.keys.write().await = keys,
+                    Err(e) => {
+                        tracing::warn!(url = %self.url, error = format!("{e:#}"), "JWKS fetch failed");
+                        return Err(ApiError::Unavailable(format!("cannot fetch the signing keys: {e:#}")));
+                    }
                 }
             }
         }

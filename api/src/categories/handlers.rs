@@ -1,7 +1,6 @@
 //! `/api/v1/categories`
 
 use actix_web::{HttpRequest, get, patch, post, web};
-use diesel::Connection;
 use serde_json::json;
 
 use super::model::{Category, CategoryChanges, CategoryFilter, NewCategory};
@@ -89,21 +88,19 @@ pub async fn create_category(
     principal.require_national_admin()?;
     let new = body.0;
     let (row, tree) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                new.validate(&store::tree(conn)?)?;
-                let row = new.into_row();
-                store::insert(conn, &row)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "category.created",
-                    "category",
-                    &row.slug,
-                    json!({"name": row.name, "parent": row.parent_slug}),
-                )?;
-                Ok((row, store::tree(conn)?))
-            })
+        .write(move |conn| {
+            new.validate(&store::tree(conn)?)?;
+            let row = new.into_row();
+            store::insert(conn, &row)?;
+            audit::record(
+                conn,
+                &principal,
+                "category.created",
+                "category",
+                &row.slug,
+                json!({"name": row.name, "parent": row.parent_slug}),
+            )?;
+            Ok((row, store::tree(conn)?))
         })
         .await?;
     let location = format!("/api/v1/categories/{}", row.slug);
@@ -137,16 +134,14 @@ pub async fn update_category(
     let changes = body.0;
     let slug = slug.into_inner();
     let (row, tree) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                store::get(conn, &slug)?;
-                changes.validate(&slug, &store::tree(conn)?)?;
-                let detail =
-                    json!({"name": changes.name, "parent": changes.parent, "joint_with_fire": changes.joint_with_fire});
-                let row = store::update(conn, &slug, expected, changes.into_changeset())?;
-                audit::record(conn, &principal, "category.updated", "category", &slug, detail)?;
-                Ok((row, store::tree(conn)?))
-            })
+        .write(move |conn| {
+            store::get(conn, &slug)?;
+            changes.validate(&slug, &store::tree(conn)?)?;
+            let detail =
+                json!({"name": changes.name, "parent": changes.parent, "joint_with_fire": changes.joint_with_fire});
+            let row = store::update(conn, &slug, expected, changes.into_changeset())?;
+            audit::record(conn, &principal, "category.updated", "category", &slug, detail)?;
+            Ok((row, store::tree(conn)?))
         })
         .await?;
     Ok(ETagged::ok(row.version, row.into_api(&tree)?))

@@ -1,7 +1,6 @@
 //! `/api/v1/frameworks`
 
 use actix_web::{HttpRequest, get, patch, post, put, web};
-use diesel::Connection;
 use serde_json::json;
 
 use super::model::{
@@ -180,33 +179,31 @@ pub async fn create_framework(
     principal.require_national_admin()?;
     let new = body.0;
     let (version, created) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                let category_exists = categories::tree(conn)?.contains(&new.category);
-                new.validate(category_exists)?;
-                check_suppliers_exist(
-                    conn,
-                    new.lots.iter().enumerate().flat_map(|(i, lot)| {
-                        lot.suppliers.iter().enumerate().map(move |(j, award)| {
-                            (
-                                format!("lots[{i}].suppliers[{j}].supplier_id"),
-                                award.supplier_id.as_str(),
-                            )
-                        })
-                    }),
-                )?;
-                let (framework, lots) = new.into_rows();
-                store::insert(conn, &framework, &lots)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "framework.created",
-                    "framework",
-                    &framework.id,
-                    json!({"reference": framework.reference, "lots": lots.len()}),
-                )?;
-                detail(conn, &principal, &framework.id)
-            })
+        .write(move |conn| {
+            let category_exists = categories::tree(conn)?.contains(&new.category);
+            new.validate(category_exists)?;
+            check_suppliers_exist(
+                conn,
+                new.lots.iter().enumerate().flat_map(|(i, lot)| {
+                    lot.suppliers.iter().enumerate().map(move |(j, award)| {
+                        (
+                            format!("lots[{i}].suppliers[{j}].supplier_id"),
+                            award.supplier_id.as_str(),
+                        )
+                    })
+                }),
+            )?;
+            let (framework, lots) = new.into_rows();
+            store::insert(conn, &framework, &lots)?;
+            audit::record(
+                conn,
+                &principal,
+                "framework.created",
+                "framework",
+                &framework.id,
+                json!({"reference": framework.reference, "lots": lots.len()}),
+            )?;
+            detail(conn, &principal, &framework.id)
         })
         .await?;
     let location = format!("/api/v1/frameworks/{}", created.framework.id);
@@ -239,23 +236,21 @@ pub async fn update_framework(
     let changes = body.0;
     let id = id.into_inner();
     let (version, updated) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                let current = store::get(conn, &id)?;
-                let category_exists = match &changes.category {
-                    Some(category) => categories::tree(conn)?.contains(category),
-                    None => true,
-                };
-                changes.validate(&current, category_exists)?;
-                let audit_detail = json!({
-                    "title": changes.title, "category": changes.category, "start_date": changes.start_date,
-                    "end_date": changes.end_date, "max_end_date": changes.max_end_date, "eligibility": changes.eligibility,
-                    "max_value": changes.max_value,
-                });
-                store::update(conn, &id, expected, changes.into_changeset())?;
-                audit::record(conn, &principal, "framework.updated", "framework", &id, audit_detail)?;
-                detail(conn, &principal, &id)
-            })
+        .write(move |conn| {
+            let current = store::get(conn, &id)?;
+            let category_exists = match &changes.category {
+                Some(category) => categories::tree(conn)?.contains(category),
+                None => true,
+            };
+            changes.validate(&current, category_exists)?;
+            let audit_detail = json!({
+                "title": changes.title, "category": changes.category, "start_date": changes.start_date,
+                "end_date": changes.end_date, "max_end_date": changes.max_end_date, "eligibility": changes.eligibility,
+                "max_value": changes.max_value,
+            });
+            store::update(conn, &id, expected, changes.into_changeset())?;
+            audit::record(conn, &principal, "framework.updated", "framework", &id, audit_detail)?;
+            detail(conn, &principal, &id)
         })
         .await?;
     Ok(ETagged::ok(version, updated))
@@ -319,37 +314,35 @@ pub async fn create_lot(
     let id = id.into_inner();
     let number = new.number;
     let (version, lot) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                store::claim_version(conn, &id, expected)?;
-                let mut checks = Checks::new();
-                new.check(&mut checks, "");
-                checks.finish()?;
-                if store::lot(conn, &id, new.number).is_ok() {
-                    return Err(ApiError::conflict(
-                        "lot_exists",
-                        format!("lot {} already exists on this framework", new.number),
-                    ));
-                }
-                check_suppliers_exist(
-                    conn,
-                    new.suppliers
-                        .iter()
-                        .enumerate()
-                        .map(|(j, a)| (format!("suppliers[{j}].supplier_id"), a.supplier_id.as_str())),
-                )?;
-                let (lot, awards) = new.into_rows(&id);
-                store::insert_lot(conn, &lot, &awards)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "lot.created",
-                    "framework",
-                    &id,
-                    json!({"lot": lot.number, "title": lot.title}),
-                )?;
-                lot_view(conn, &lot.framework_id, lot.number)
-            })
+        .write(move |conn| {
+            store::claim_version(conn, &id, expected)?;
+            let mut checks = Checks::new();
+            new.check(&mut checks, "");
+            checks.finish()?;
+            if store::lot(conn, &id, new.number).is_ok() {
+                return Err(ApiError::conflict(
+                    "lot_exists",
+                    format!("lot {} already exists on this framework", new.number),
+                ));
+            }
+            check_suppliers_exist(
+                conn,
+                new.suppliers
+                    .iter()
+                    .enumerate()
+                    .map(|(j, a)| (format!("suppliers[{j}].supplier_id"), a.supplier_id.as_str())),
+            )?;
+            let (lot, awards) = new.into_rows(&id);
+            store::insert_lot(conn, &lot, &awards)?;
+            audit::record(
+                conn,
+                &principal,
+                "lot.created",
+                "framework",
+                &id,
+                json!({"lot": lot.number, "title": lot.title}),
+            )?;
+            lot_view(conn, &lot.framework_id, lot.number)
         })
         .await?;
     let location = format!(
@@ -386,8 +379,7 @@ pub async fn update_lot(
     let changes = body.0;
     let (id, number) = path.into_inner();
     let (version, lot) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
+        .write(move |conn| {
                 store::claim_version(conn, &id, expected)?;
                 let current = store::lot(conn, &id, number)?;
                 changes.validate(&current)?;
@@ -395,7 +387,6 @@ pub async fn update_lot(
                 store::update_lot(conn, &current.id, changes.into_changeset())?;
                 audit::record(conn, &principal, "lot.updated", "framework", &id, audit_detail)?;
                 lot_view(conn, &id, number)
-            })
         })
         .await?;
     Ok(ETagged::ok(version, lot))
@@ -430,22 +421,20 @@ pub async fn set_lot_supplier(
     let status = body.0.status;
     let (id, number, supplier_id) = path.into_inner();
     let (version, lot) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                store::claim_version(conn, &id, expected)?;
-                let lot = store::lot(conn, &id, number)?;
-                crate::suppliers::store::get(conn, &supplier_id)?;
-                store::set_award(conn, &lot.id, &supplier_id, status)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "lot.award_changed",
-                    "framework",
-                    &id,
-                    json!({"lot": number, "supplier_id": supplier_id, "status": status}),
-                )?;
-                lot_view(conn, &id, number)
-            })
+        .write(move |conn| {
+            store::claim_version(conn, &id, expected)?;
+            let lot = store::lot(conn, &id, number)?;
+            crate::suppliers::store::get(conn, &supplier_id)?;
+            store::set_award(conn, &lot.id, &supplier_id, status)?;
+            audit::record(
+                conn,
+                &principal,
+                "lot.award_changed",
+                "framework",
+                &id,
+                json!({"lot": number, "supplier_id": supplier_id, "status": status}),
+            )?;
+            lot_view(conn, &id, number)
         })
         .await?;
     Ok(ETagged::ok(version, lot))

@@ -56,22 +56,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Parses JSON bytes, turning serde's error into a problem that names the field.
+/// Parses JSON bytes: text that is not JSON is a 400; JSON that does not fit `T` is a 422 naming
+/// the field. Parsing to a `Value` first keeps the two apart (serde_json reports some type
+/// mismatches, such as `null` for an enum, as syntax errors when parsing straight into `T`).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|error| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(&e))?;
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => syntax_error(&inner),
-            _ => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
-            }
-        }
-    })?;
-    deserializer.end().map_err(|e| syntax_error(&e))?;
-    Ok(value)
+        let message = strip_position(&error.into_inner().to_string());
+        ApiError::Validation(vec![FieldError::new(field_at_fault(&path, &message), message)])
+    })
+}
+
+/// The field to name: the error's path, or for a missing field the field itself.
+fn field_at_fault(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => "body".to_owned(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_owned(),
+    }
 }
 
 fn syntax_error(error: &serde_json::Error) -> ApiError {

@@ -1,7 +1,6 @@
 //! `/api/v1/suppliers`
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use diesel::Connection;
 use serde_json::json;
 
 use super::model::{
@@ -149,19 +148,17 @@ pub async fn create_supplier(
     new.validate()?;
     let (row, profile) = new.into_rows();
     let (version, supplier) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                store::insert(conn, &row, profile.as_ref())?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "supplier.created",
-                    "supplier",
-                    &row.id,
-                    json!({"name": row.name, "strategic": row.strategic}),
-                )?;
-                Ok((row.version, row.into_api(profile)?))
-            })
+        .write(move |conn| {
+            store::insert(conn, &row, profile.as_ref())?;
+            audit::record(
+                conn,
+                &principal,
+                "supplier.created",
+                "supplier",
+                &row.id,
+                json!({"name": row.name, "strategic": row.strategic}),
+            )?;
+            Ok((row.version, row.into_api(profile)?))
         })
         .await?;
     let location = format!("/api/v1/suppliers/{}", supplier.id);
@@ -195,8 +192,7 @@ pub async fn update_supplier(
     let changes = body.0;
     let id = id.into_inner();
     let (version, supplier) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
+        .write(move |conn| {
                 let current = store::get(conn, &id)?;
                 changes.validate(current.strategic)?;
                 let row = store::update(conn, &id, expected, SupplierChangeset::from_changes(&changes))?;
@@ -216,7 +212,6 @@ pub async fn update_supplier(
                     json!({"name": changes.name, "strategic": changes.strategic, "regions": changes.regions, "profile_replaced": changes.strategic_profile.is_some()}),
                 )?;
                 view(conn, &principal, &id)
-            })
         })
         .await?;
     Ok(ETagged::ok(version, supplier))
@@ -254,13 +249,11 @@ pub async fn update_supplier_profile(
     let changes = body.0;
     changes.validate()?;
     let (version, supplier) = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
+        .write(move |conn| {
                 let detail = json!({"contacts_replaced": changes.contacts.is_some(), "evidence_replaced": changes.evidence.is_some()});
                 store::update(conn, &id, expected, changes.into_changeset())?;
                 audit::record(conn, &principal, "supplier.profile_updated", "supplier", &id, detail)?;
                 view(conn, &principal, &id)
-            })
         })
         .await?;
     Ok(ETagged::ok(version, supplier))
@@ -326,30 +319,28 @@ pub async fn create_risk_rating(
     new.validate()?;
     let id = id.into_inner();
     let change = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                require_strategic(conn, &id)?;
-                let previous = store::profile(conn, &id)?.and_then(|p| p.risk_rating);
-                let row = RiskChangeRow {
-                    id: clock::new_id(),
-                    supplier_id: id.clone(),
-                    rating: new.rating.as_str().to_owned(),
-                    previous_rating: previous,
-                    reason: new.reason.trim().to_owned(),
-                    changed_by: principal.subject.clone(),
-                    changed_at: clock::now(),
-                };
-                store::record_risk_change(conn, &row)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "supplier.risk_rated",
-                    "supplier",
-                    &id,
-                    json!({"rating": row.rating, "previous_rating": row.previous_rating, "reason": row.reason}),
-                )?;
-                row.into_api()
-            })
+        .write(move |conn| {
+            require_strategic(conn, &id)?;
+            let previous = store::profile(conn, &id)?.and_then(|p| p.risk_rating);
+            let row = RiskChangeRow {
+                id: clock::new_id(),
+                supplier_id: id.clone(),
+                rating: new.rating.as_str().to_owned(),
+                previous_rating: previous,
+                reason: new.reason.trim().to_owned(),
+                changed_by: principal.subject.clone(),
+                changed_at: clock::now(),
+            };
+            store::record_risk_change(conn, &row)?;
+            audit::record(
+                conn,
+                &principal,
+                "supplier.risk_rated",
+                "supplier",
+                &id,
+                json!({"rating": row.rating, "previous_rating": row.previous_rating, "reason": row.reason}),
+            )?;
+            row.into_api()
         })
         .await?;
     Ok(HttpResponse::Created().json(change))
@@ -405,30 +396,28 @@ pub async fn create_kpi_score(
     new.validate()?;
     let id = id.into_inner();
     let score = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                require_strategic(conn, &id)?;
-                let row = KpiScoreRow {
-                    id: clock::new_id(),
-                    supplier_id: id.clone(),
-                    period: new.period,
-                    name: new.name.trim().to_owned(),
-                    score: new.score,
-                    target: new.target,
-                    recorded_by: principal.subject.clone(),
-                    recorded_at: clock::now(),
-                };
-                store::insert_kpi_score(conn, &row)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "supplier.kpi_recorded",
-                    "supplier",
-                    &id,
-                    json!({"period": row.period, "name": row.name, "score": row.score}),
-                )?;
-                Ok(row.into_api())
-            })
+        .write(move |conn| {
+            require_strategic(conn, &id)?;
+            let row = KpiScoreRow {
+                id: clock::new_id(),
+                supplier_id: id.clone(),
+                period: new.period,
+                name: new.name.trim().to_owned(),
+                score: new.score,
+                target: new.target,
+                recorded_by: principal.subject.clone(),
+                recorded_at: clock::now(),
+            };
+            store::insert_kpi_score(conn, &row)?;
+            audit::record(
+                conn,
+                &principal,
+                "supplier.kpi_recorded",
+                "supplier",
+                &id,
+                json!({"period": row.period, "name": row.name, "score": row.score}),
+            )?;
+            Ok(row.into_api())
         })
         .await?;
     Ok(HttpResponse::Created().json(score))

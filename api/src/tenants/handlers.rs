@@ -1,7 +1,6 @@
 //! `/api/v1/tenants`
 
 use actix_web::{HttpRequest, get, patch, post, web};
-use diesel::Connection;
 use serde_json::json;
 
 use super::model::{NewTenant, Tenant, TenantChanges, TenantFilter};
@@ -95,19 +94,17 @@ pub async fn create_tenant(
     new.validate()?;
     let row = new.into_row();
     let created = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                store::insert(conn, &row)?;
-                audit::record(
-                    conn,
-                    &principal,
-                    "tenant.created",
-                    "tenant",
-                    &row.slug,
-                    json!({"kind": row.kind, "name": row.name}),
-                )?;
-                Ok(row)
-            })
+        .write(move |conn| {
+            store::insert(conn, &row)?;
+            audit::record(
+                conn,
+                &principal,
+                "tenant.created",
+                "tenant",
+                &row.slug,
+                json!({"kind": row.kind, "name": row.name}),
+            )?;
+            Ok(row)
         })
         .await?;
     let location = format!("/api/v1/tenants/{}", created.slug);
@@ -145,12 +142,10 @@ pub async fn update_tenant(
     let slug = slug.into_inner();
     let detail = json!({"name": changes.name, "kind": changes.kind, "region": changes.region});
     let row = state
-        .db(move |conn| {
-            conn.transaction(|conn| {
-                let row = store::update(conn, &slug, expected, changes.into())?;
-                audit::record(conn, &principal, "tenant.updated", "tenant", &slug, detail)?;
-                Ok(row)
-            })
+        .write(move |conn| {
+            let row = store::update(conn, &slug, expected, changes.into())?;
+            audit::record(conn, &principal, "tenant.updated", "tenant", &slug, detail)?;
+            Ok(row)
         })
         .await?;
     Ok(ETagged::ok(row.version, row.into_api()?))
