@@ -38,7 +38,12 @@ fn request_mix(framework_ids: &[String], supplier_ids: &[String]) -> Vec<String>
         "/api/v1/suppliers?region=north-west&sme=true".to_owned(),
         "/api/v1/categories?limit=100".to_owned(),
     ];
-    paths.extend(framework_ids.iter().take(20).map(|id| format!("/api/v1/frameworks/{id}")));
+    paths.extend(
+        framework_ids
+            .iter()
+            .take(20)
+            .map(|id| format!("/api/v1/frameworks/{id}")),
+    );
     paths.extend(supplier_ids.iter().take(10).map(|id| format!("/api/v1/suppliers/{id}")));
     paths
 }
@@ -53,13 +58,20 @@ async fn ids(client: &reqwest::Client, args: &Args, path: &str) -> anyhow::Resul
         .with_context(|| format!("GET {path}"))?
         .json()
         .await?;
-    Ok(page["items"].as_array().into_iter().flatten().filter_map(|item| item["id"].as_str().map(String::from)).collect())
+    Ok(page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item["id"].as_str().map(String::from))
+        .collect())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
     let framework_ids = ids(&client, &args, "/api/v1/frameworks?limit=200").await?;
     let supplier_ids = ids(&client, &args, "/api/v1/suppliers?limit=200").await?;
     if framework_ids.is_empty() || supplier_ids.is_empty() {
@@ -108,10 +120,15 @@ async fn main() -> anyhow::Result<()> {
         errors += e;
     }
     latencies.sort_unstable();
-    let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)] as f64 / 1000.0;
+    let percentile =
+        |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)] as f64 / 1000.0;
     println!(
         "{label}requests={n} errors={errors} reads/s={rps:.0} p50={p50:.2}ms p90={p90:.2}ms p99={p99:.2}ms max={max:.2}ms (concurrency {c}, {s} s)",
-        label = if args.label.is_empty() { String::new() } else { format!("{}: ", args.label) },
+        label = if args.label.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", args.label)
+        },
         n = latencies.len(),
         rps = latencies.len() as f64 / args.seconds as f64,
         p50 = percentile(0.50),
