@@ -68,6 +68,11 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(MAX_JSON_BYTES))
+            // A path segment of the wrong type (e.g. a lot number that is not a number) names
+            // no resource: 404, as problem+json like every other error.
+            .app_data(web::PathConfig::default().error_handler(|error, req| {
+                ApiError::NotFound(format!("no resource at {} ({error})", req.path())).into()
+            }))
             .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(configure)

@@ -211,13 +211,7 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             Error::NotFound => ApiError::NotFound("the resource was not found".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::conflict(
-                "already_exists",
-                format!(
-                    "a record with the same unique value already exists ({})",
-                    info.message()
-                ),
-            ),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => unique_violation(info.as_ref()),
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => ApiError::conflict(
                 "reference_conflict",
                 format!(
@@ -231,6 +225,31 @@ impl From<diesel::result::Error> for ApiError {
             other => ApiError::Internal(anyhow::Error::new(other).context("database query")),
         }
     }
+}
+
+/// A duplicate that got past a handler's own check (two requests at once) gets the same code as
+/// the checked case; constraint names stay in the log.
+fn unique_violation(info: &dyn diesel::result::DatabaseErrorInformation) -> ApiError {
+    // PostgreSQL names the table; SQLite says "UNIQUE constraint failed: table.column".
+    let table = info.table_name().map(str::to_owned).or_else(|| {
+        let columns = info.message().strip_prefix("UNIQUE constraint failed: ")?;
+        columns.split('.').next().map(str::to_owned)
+    });
+    tracing::info!(
+        message = info.message(),
+        constraint = info.constraint_name(),
+        "unique violation"
+    );
+    let (code, what) = match table.as_deref() {
+        Some("tenants") => ("tenant_exists", "a tenant with this slug"),
+        Some("categories") => ("category_exists", "a category with this slug"),
+        Some("suppliers") => ("supplier_exists", "a supplier with this name or Companies House number"),
+        Some("frameworks") => ("framework_exists", "a framework with this reference"),
+        Some("lots") => ("lot_exists", "a lot with this number on this framework"),
+        Some("supplier_kpi_scores") => ("kpi_score_exists", "a score for this KPI and period"),
+        _ => ("already_exists", "a record with the same unique value"),
+    };
+    ApiError::conflict(code, format!("{what} already exists"))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -34,15 +34,19 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
+        let pool = self.pool.clone();
         let write_lock = self.write_lock.clone();
-        self.db(move |conn| {
-            // A poisoned lock only means another write panicked; the database rolled it back.
+        web::block(move || {
+            // Taken before a pooled connection, so queued writers do not hold connections that
+            // readers need. A poisoned lock only means another write panicked and was rolled back.
             let _one_writer = write_lock
                 .as_ref()
                 .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
-            conn.transaction(work)
+            let mut conn = pool.get()?;
+            (*conn).transaction(work)
         })
         .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking database task failed: {e}")))?
     }
 
     /// Runs blocking database work on actix's blocking pool, off the async HTTP workers.

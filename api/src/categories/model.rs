@@ -130,12 +130,16 @@ pub struct NewCategory {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"joint_with_fire": true}))]
 pub struct CategoryChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub cpv_codes: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub joint_with_fire: Option<bool>,
 }
 

@@ -55,6 +55,10 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
+            // SQLite's own lower() folds only ASCII; searches must find "TÂN" from "tân" as
+            // PostgreSQL does, so lower() is replaced by Rust's Unicode lower-casing.
+            crate::text_search::lower_utils::register_impl(sqlite, |text: String| text.to_lowercase())
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }

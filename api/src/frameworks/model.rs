@@ -457,9 +457,13 @@ impl NewFramework {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"end_date": "2031-03-31", "extension_options": "1 x 12 months remaining"}))]
 pub struct FrameworkChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub owning_body: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -476,6 +480,7 @@ pub struct FrameworkChanges {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Money>)]
     pub max_value: Option<Option<Money>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub eligibility: Option<Eligibility>,
 }
 
@@ -544,8 +549,11 @@ pub struct FrameworkChangeset {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"routes": ["further_competition"], "max_value": "2500000.00"}))]
 pub struct LotChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub title: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub routes: Option<Vec<RouteToMarket>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Money>)]

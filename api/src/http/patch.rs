@@ -11,3 +11,14 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// Use with `#[serde(default, deserialize_with = "not_null")]` on an `Option<T>` whose field
+/// cannot be cleared: absent is `None`, a value is `Some(v)`, and `null` is refused (rather than
+/// silently read as "leave as is").
+pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

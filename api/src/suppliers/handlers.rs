@@ -6,7 +6,7 @@ use serde_json::json;
 use super::model::{
     HistoryFilter, KpiFilter, KpiScore, KpiScoreRow, NewKpiScore, NewRiskRating, NewSupplier, RiskChangeRow,
     RiskRatingChange, StrategicProfileInput, Supplier, SupplierChanges, SupplierChangeset, SupplierDetail,
-    SupplierFilter, SupplierProfileChanges,
+    SupplierFilter, SupplierProfileChanges, is_quarter,
 };
 use super::store;
 use crate::audit;
@@ -320,6 +320,7 @@ pub async fn create_risk_rating(
     let id = id.into_inner();
     let change = state
         .write(move |conn| {
+            store::lock_for_change(conn, &id)?;
             require_strategic(conn, &id)?;
             let previous = store::profile(conn, &id)?.and_then(|p| p.risk_rating);
             let row = RiskChangeRow {
@@ -364,6 +365,11 @@ pub async fn list_kpi_scores(
     require_management_view(&principal, &id)?;
     let filter = filter.0;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+    if let Some(period) = &filter.period
+        && !is_quarter(period)
+    {
+        return Err(ApiError::invalid("period", "must be a quarter such as `2026-Q3`"));
+    }
     let paged = state
         .db(move |conn| {
             store::get(conn, &id)?;
@@ -397,6 +403,7 @@ pub async fn create_kpi_score(
     let id = id.into_inner();
     let score = state
         .write(move |conn| {
+            store::lock_for_change(conn, &id)?;
             require_strategic(conn, &id)?;
             let row = KpiScoreRow {
                 id: clock::new_id(),

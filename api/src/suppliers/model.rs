@@ -373,14 +373,20 @@ impl NewSupplier {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"strategic": true, "strategic_profile": {"modern_slavery_risk_tier": "low", "code_of_ethics_signed_on": "2025-06-01", "contingency_plan_summary": "Dual-sourced fabric; 12 weeks' stock held regionally"}}))]
 pub struct SupplierChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub companies_house_number: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub sme: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub vcse: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub regions: Option<Vec<Region>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub strategic: Option<bool>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub strategic_profile: Option<StrategicProfileInput>,
 }
 
@@ -442,7 +448,9 @@ impl SupplierChangeset {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk", "phone": "01632 960123"}], "evidence": [{"title": "Cyber Essentials Plus", "url": "https://example.co.uk/ce-plus.pdf", "valid_until": "2027-03-31"}]}))]
 pub struct SupplierProfileChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub contacts: Option<Vec<Contact>>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub evidence: Option<Vec<EvidenceItem>>,
 }
 

@@ -25,12 +25,14 @@ pub fn list(conn: &mut DbConnection, filter: &SupplierFilter, page: &Page) -> Qu
         .order(suppliers::id.asc())
         .into_boxed();
     if let Some(pattern) = contains_pattern(filter.q.as_deref()) {
+        // Companies House numbers are upper case and may be NULL, so they are matched as
+        // they are stored rather than through lower().
+        let number_pattern = pattern.to_uppercase();
         query = query.filter(
-            lower(suppliers::name).like(pattern.clone()).escape('\\').or(lower(
-                suppliers::companies_house_number.assume_not_null(),
-            )
-            .like(pattern)
-            .escape('\\')),
+            lower(suppliers::name)
+                .like(pattern)
+                .escape('\\')
+                .or(suppliers::companies_house_number.like(number_pattern).escape('\\')),
         );
     }
     if let Some(strategic) = filter.strategic {
@@ -224,19 +226,30 @@ pub fn save_profile(conn: &mut DbConnection, profile: &StrategicProfileRow) -> Q
     Ok(())
 }
 
-/// Records a new rating in the history and makes it the current one.
+/// Bumps the supplier's version. As the transaction's first write it also locks the supplier's
+/// row (PostgreSQL), so concurrent changes to its ratings or scores queue rather than each
+/// reading the same "current" state.
+pub fn lock_for_change(conn: &mut DbConnection, id: &str) -> ApiResult<()> {
+    let updated = diesel::update(suppliers::table.find(id))
+        .set((
+            suppliers::version.eq(suppliers::version + 1),
+            suppliers::updated_at.eq(clock::now()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(ApiError::not_found(format_args!("supplier '{id}'")));
+    }
+    Ok(())
+}
+
+/// Records a new rating in the history and makes it the current one. Call after
+/// [`lock_for_change`], in the same transaction.
 pub fn record_risk_change(conn: &mut DbConnection, change: &RiskChangeRow) -> QueryResult<()> {
     diesel::insert_into(supplier_risk_changes::table)
         .values(change)
         .execute(conn)?;
     diesel::update(strategic_profiles::table.find(&change.supplier_id))
         .set(strategic_profiles::risk_rating.eq(Some(change.rating.clone())))
-        .execute(conn)?;
-    diesel::update(suppliers::table.find(&change.supplier_id))
-        .set((
-            suppliers::version.eq(suppliers::version + 1),
-            suppliers::updated_at.eq(change.changed_at),
-        ))
         .execute(conn)?;
     Ok(())
 }

@@ -95,8 +95,11 @@ impl NewTenant {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Bedfordshire Police", "region": "eastern"}))]
 pub struct TenantChanges {
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub kind: Option<TenantKind>,
+    #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     pub region: Option<Region>,
 }
 
