@@ -35,6 +35,7 @@ run_on() {
 }
 
 export RUST_LOG=warn
+export PGOPTIONS="--client-min-messages=warning"
 run_on sqlite "$WORK/load.sqlite3"
 # A schema of its own, so the run neither needs nor touches other data in the database.
 SCHEMA="load_$$"
