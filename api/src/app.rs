@@ -1,10 +1,12 @@
 //! Building the application: state, routes, middleware, and the HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, middleware, web};
+use bluelight_rules::RuleEngine;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -14,10 +16,21 @@ use crate::error::ApiError;
 use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{audit, categories, db, demo, frameworks, health, idempotency, suppliers, tenants};
+use crate::{
+    audit, categories, db, decisions, demo, frameworks, health, idempotency, procurements, rule_plugins, suppliers,
+    tenants,
+};
 
-/// Connects to the database, applies migrations and, if asked, loads the demo data.
+/// Connects to the database, applies migrations, starts the plugin engine and, if asked, loads
+/// the demo data.
 pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>> {
+    let rules = Arc::new(RuleEngine::new(settings.plugin_limits.clone())?);
+    prepare_state_with_engine(settings, rules)
+}
+
+/// As [`prepare_state`], with a plugin engine made elsewhere (tests share one, and its cache of
+/// compiled plugins, across many app instances).
+pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) -> anyhow::Result<web::Data<AppState>> {
     let pool = db::connect(&settings.database_url, settings.db_pool_size)?;
     let mut conn = pool
         .get()
@@ -29,6 +42,8 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>>
     if settings.load_demo_data {
         let report = demo::load(&mut conn)?;
         tracing::info!(?report, "national demo data loaded");
+        let report = demo::rules::load(&mut conn, &rules)?;
+        tracing::info!(?report, "seed forces' rule plugins and demo procurements loaded");
     }
     drop(conn);
     if settings.auth.development_secret {
@@ -39,6 +54,7 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<web::Data<AppState>>
         pool,
         Verifier::new(&settings.auth),
         backend,
+        rules,
     )))
 }
 
@@ -54,6 +70,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(categories::routes)
                 .configure(frameworks::routes)
                 .configure(suppliers::routes)
+                .configure(procurements::routes)
+                .configure(rule_plugins::routes)
+                .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))

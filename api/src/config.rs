@@ -3,8 +3,10 @@
 //! A missing or invalid setting stops start-up with a message naming the setting.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use bluelight_rules::Limits;
 use clap::{Args, ValueEnum};
 
 use crate::db::Backend;
@@ -51,12 +53,80 @@ pub enum DemoData {
     Off,
 }
 
+/// The limits every rule plugin runs under (see `bluelight_rules::Limits`).
+#[derive(Debug, Clone, Args)]
+pub struct PluginArgs {
+    /// Instruction budget per plugin call (wasmtime fuel units).
+    #[arg(long, env = "PLUGIN_FUEL", default_value_t = Limits::default().fuel)]
+    pub plugin_fuel: u64,
+    /// Wall-clock deadline per plugin call, in milliseconds.
+    #[arg(long, env = "PLUGIN_DEADLINE_MS", default_value_t = Limits::default().deadline.as_millis() as u64)]
+    pub plugin_deadline_ms: u64,
+    /// Linear memory a plugin may grow to, in MiB.
+    #[arg(long, env = "PLUGIN_MEMORY_MIB", default_value_t = Limits::default().memory_bytes >> 20)]
+    pub plugin_memory_mib: usize,
+    /// Largest plugin upload, in KiB.
+    #[arg(long, env = "PLUGIN_MAX_SIZE_KIB", default_value_t = Limits::default().max_plugin_bytes >> 10)]
+    pub plugin_max_size_kib: usize,
+    /// Most findings one decision may carry.
+    #[arg(long, env = "PLUGIN_MAX_FINDINGS", default_value_t = Limits::default().max_findings)]
+    pub plugin_max_findings: usize,
+    /// Plugin sandboxes alive at once; evaluations beyond it are refused as busy (503).
+    #[arg(long, env = "PLUGIN_SANDBOXES", default_value_t = Limits::default().max_concurrent_instances)]
+    pub plugin_sandboxes: u32,
+}
+
+impl Default for PluginArgs {
+    fn default() -> PluginArgs {
+        let limits = Limits::default();
+        PluginArgs {
+            plugin_fuel: limits.fuel,
+            plugin_deadline_ms: limits.deadline.as_millis() as u64,
+            plugin_memory_mib: limits.memory_bytes >> 20,
+            plugin_max_size_kib: limits.max_plugin_bytes >> 10,
+            plugin_max_findings: limits.max_findings,
+            plugin_sandboxes: limits.max_concurrent_instances,
+        }
+    }
+}
+
+impl PluginArgs {
+    pub fn resolve(&self) -> anyhow::Result<Limits> {
+        let positive = |value: u64, name: &str| {
+            if value == 0 {
+                bail!("{name}: must be at least 1")
+            }
+            Ok(())
+        };
+        positive(self.plugin_fuel, "PLUGIN_FUEL")?;
+        positive(self.plugin_deadline_ms, "PLUGIN_DEADLINE_MS")?;
+        positive(self.plugin_memory_mib as u64, "PLUGIN_MEMORY_MIB")?;
+        positive(self.plugin_max_size_kib as u64, "PLUGIN_MAX_SIZE_KIB")?;
+        positive(self.plugin_max_findings as u64, "PLUGIN_MAX_FINDINGS")?;
+        positive(u64::from(self.plugin_sandboxes), "PLUGIN_SANDBOXES")?;
+        if self.plugin_memory_mib > 4096 {
+            bail!("PLUGIN_MEMORY_MIB: at most 4096 (a plugin's memory is 32-bit)");
+        }
+        Ok(Limits {
+            fuel: self.plugin_fuel,
+            deadline: Duration::from_millis(self.plugin_deadline_ms),
+            memory_bytes: self.plugin_memory_mib << 20,
+            max_plugin_bytes: self.plugin_max_size_kib << 10,
+            max_findings: self.plugin_max_findings,
+            max_concurrent_instances: self.plugin_sandboxes,
+            ..Limits::default()
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
     /// Address to listen on, host:port.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -87,6 +157,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub load_demo_data: bool,
     pub workers: Option<usize>,
+    pub plugin_limits: Limits,
 }
 
 impl AuthArgs {
@@ -153,6 +224,7 @@ impl ServeArgs {
                 DemoData::Auto => backend == Backend::Sqlite,
             },
             workers: self.workers,
+            plugin_limits: self.plugins.resolve()?,
         })
     }
 }

@@ -247,9 +247,27 @@ fn unique_violation(info: &dyn diesel::result::DatabaseErrorInformation) -> ApiE
         Some("frameworks") => ("framework_exists", "a framework with this reference"),
         Some("lots") => ("lot_exists", "a lot with this number on this framework"),
         Some("supplier_kpi_scores") => ("kpi_score_exists", "a score for this KPI and period"),
+        Some("procurements") => ("procurement_reference_exists", "a procurement with this reference"),
+        Some("rule_plugins") => ("rule_plugin_version_exists", "this plugin version"),
         _ => ("already_exists", "a record with the same unique value"),
     };
     ApiError::conflict(code, format!("{what} already exists"))
+}
+
+/// A plugin the service refuses, or one that misbehaved while running, is the tenant's to fix:
+/// 413 or 422 with the cause's own code. A host out of sandboxes is a 503.
+impl From<bluelight_rules::PluginError> for ApiError {
+    fn from(error: bluelight_rules::PluginError) -> ApiError {
+        use bluelight_rules::{FailureKind, PluginError};
+        match (&error, error.kind()) {
+            (PluginError::TooLarge { .. }, _) => ApiError::PayloadTooLarge(error.to_string()),
+            (_, FailureKind::Busy) => ApiError::Unavailable(error.to_string()),
+            _ => ApiError::Unprocessable {
+                code: error.code(),
+                message: error.to_string(),
+            },
+        }
+    }
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, categories, frameworks, health, suppliers, tenants};
+use crate::{audit, categories, decisions, frameworks, health, procurements, rule_plugins, suppliers, tenants};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,9 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Categories", description = "The tree of policing spend areas, with CPV codes"),
         (name = "Frameworks", description = "National framework agreements, their lots and awarded suppliers"),
         (name = "Suppliers", description = "Suppliers, and strategic-supplier management: risk, KPIs, ethics, contingency"),
+        (name = "Procurements", description = "A tenant's own procurements: what its buyers buy, and how"),
+        (name = "Rule plugins", description = "A tenant's procurement rules as sandboxed WebAssembly plugins: upload, test, activate, roll back, backtest"),
+        (name = "Decisions", description = "Evaluating procurements against the tenant's rules, and the decision log"),
         (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
     )
@@ -61,6 +64,20 @@ pub struct ApiDoc;
     suppliers::handlers::create_risk_rating,
     suppliers::handlers::list_kpi_scores,
     suppliers::handlers::create_kpi_score,
+    procurements::handlers::list_procurements,
+    procurements::handlers::create_procurement,
+    procurements::handlers::get_procurement,
+    procurements::handlers::update_procurement,
+    decisions::handlers::evaluate_procurement,
+    decisions::handlers::list_evaluations,
+    decisions::handlers::get_decision,
+    decisions::handlers::replay_decision,
+    decisions::handlers::evaluate_draft,
+    rule_plugins::handlers::upload_rule_plugin,
+    rule_plugins::handlers::list_rule_plugins,
+    rule_plugins::handlers::get_rule_plugin,
+    rule_plugins::handlers::activate_rule_plugin,
+    rule_plugins::handlers::backtest_rule_plugin,
     audit::handlers::list_audit_events,
 ))]
 struct V1Api;

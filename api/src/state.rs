@@ -5,6 +5,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::web;
 use diesel::Connection;
 
+use bluelight_rules::RuleEngine;
+
 use crate::auth::Verifier;
 use crate::db::{Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
@@ -12,6 +14,8 @@ use crate::error::{ApiError, ApiResult};
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
+    /// The one engine every tenant's rule plugins run in.
+    pub rules: Arc<RuleEngine>,
     /// SQLite allows one writer at a time, and two transactions that both read then write
     /// deadlock (one gets "database is locked" at once, whatever the busy timeout). Write
     /// transactions therefore take this lock first on SQLite; PostgreSQL needs none.
@@ -19,11 +23,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, verifier: Verifier, backend: Backend) -> AppState {
+    pub fn new(pool: DbPool, verifier: Verifier, backend: Backend, rules: Arc<RuleEngine>) -> AppState {
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         AppState {
             pool,
             verifier,
+            rules,
             write_lock,
         }
     }
@@ -62,5 +67,18 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking database task failed: {e}")))?
+    }
+
+    /// Runs plugin work (compiling, evaluating) on the blocking pool, off the async HTTP workers:
+    /// a plugin that spins until its deadline must not hold up other requests.
+    pub async fn sandboxed<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&RuleEngine) -> ApiResult<T> + Send + 'static,
+    {
+        let engine = self.rules.clone();
+        web::block(move || work(&engine))
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking plugin task failed: {e}")))?
     }
 }

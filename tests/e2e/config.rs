@@ -4,7 +4,8 @@
 //! environment variables, and resolve them as start-up does.
 
 use bluelight_api::config::{
-    AuthArgs, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEVELOPMENT_JWT_SECRET, DatabaseArgs, DemoData, ServeArgs, Settings,
+    AuthArgs, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEVELOPMENT_JWT_SECRET, DatabaseArgs, DemoData, PluginArgs, ServeArgs,
+    Settings,
 };
 
 const SQLITE: &str = "data/bluelight.sqlite3";
@@ -23,6 +24,7 @@ fn args(database_url: &str) -> ServeArgs {
             jwt_audience: None,
             jwks_url: None,
         },
+        plugins: PluginArgs::default(),
         listen: "127.0.0.1:8080".to_owned(),
         demo_data: DemoData::Auto,
         workers: None,
@@ -175,4 +177,18 @@ fn demo_data_setting_overrides_the_backend_default() {
     let mut off = args(SQLITE);
     off.demo_data = DemoData::Off;
     assert!(!resolved(&off).load_demo_data);
+}
+
+#[test]
+fn plugin_limits_default_and_a_zero_limit_is_refused_by_name() {
+    let settings = resolved(&args(SQLITE));
+    assert_eq!(settings.plugin_limits, bluelight_rules::Limits::default());
+
+    let mut zero_fuel = args(SQLITE);
+    zero_fuel.plugins.plugin_fuel = 0;
+    assert!(refused(&zero_fuel).contains("PLUGIN_FUEL"));
+
+    let mut huge_memory = args(SQLITE);
+    huge_memory.plugins.plugin_memory_mib = 8192;
+    assert!(refused(&huge_memory).contains("PLUGIN_MEMORY_MIB"));
 }

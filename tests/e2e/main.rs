@@ -20,5 +20,8 @@ mod frameworks;
 mod health;
 mod idempotency_and_audit;
 mod openapi;
+mod procurements;
+mod rules;
 mod suppliers;
+mod tenant_isolation;
 mod tenants;

@@ -6,7 +6,7 @@ pub mod model;
 
 use diesel::prelude::*;
 
-use crate::auth::Principal;
+use crate::auth::{Principal, TenantScope};
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::audit_events;
@@ -33,12 +33,54 @@ pub fn record(
     resource_id: &str,
     detail: serde_json::Value,
 ) -> QueryResult<()> {
+    insert(
+        conn,
+        actor,
+        actor.acting_tenant(),
+        action,
+        resource_type,
+        resource_id,
+        detail,
+    )
+}
+
+/// Records a change to a tenant's own data, under that tenant whoever made it (a national admin
+/// acting for a force included), so the tenant's admins see it in their trail.
+pub fn record_for_tenant(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    scope: &TenantScope,
+    action: &str,
+    resource_type: &str,
+    resource_id: &str,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
+    insert(
+        conn,
+        actor,
+        Some(scope.slug()),
+        action,
+        resource_type,
+        resource_id,
+        detail,
+    )
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    actor: &Principal,
+    tenant_slug: Option<&str>,
+    action: &str,
+    resource_type: &str,
+    resource_id: &str,
+    detail: serde_json::Value,
+) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values(NewAuditEvent {
             id: clock::new_id(),
             occurred_at: clock::now(),
             actor: &actor.subject,
-            tenant_slug: actor.acting_tenant(),
+            tenant_slug,
             action,
             resource_type,
             resource_id,

@@ -140,7 +140,85 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    rule_plugins (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        version -> BigInt,
+        sha256 -> Text,
+        wasm -> Binary,
+        size_bytes -> BigInt,
+        name -> Text,
+        plugin_version -> Text,
+        interface_version -> Text,
+        rules -> Text,
+        fixtures_total -> Integer,
+        fixtures_passed -> Integer,
+        fixture_report -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    active_rule_plugins (tenant_slug) {
+        tenant_slug -> Text,
+        plugin_id -> Text,
+        activated_by -> Text,
+        activated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    procurements (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        reference -> Text,
+        title -> Text,
+        value_pence -> BigInt,
+        vat -> Text,
+        contract_type -> Text,
+        category_slug -> Text,
+        route -> Text,
+        quotes -> Text,
+        weight_price_bp -> Nullable<Integer>,
+        weight_quality_bp -> Nullable<Integer>,
+        weight_social_value_bp -> Nullable<Integer>,
+        social_value_relevant -> Bool,
+        framework_id -> Nullable<Text>,
+        lot_number -> Nullable<Integer>,
+        published -> Bool,
+        market_engagement_evidence -> Nullable<Text>,
+        last_outcome -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rule_decisions (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        procurement_id -> Text,
+        plugin_id -> Text,
+        plugin_version -> BigInt,
+        plugin_sha256 -> Text,
+        replay_of -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        input -> Text,
+        decision -> Text,
+        outcome -> Text,
+        fuel_used -> BigInt,
+        duration_micros -> BigInt,
+    }
+}
+
 diesel::joinable!(frameworks -> categories (category_slug));
+diesel::joinable!(active_rule_plugins -> rule_plugins (plugin_id));
+diesel::joinable!(rule_decisions -> procurements (procurement_id));
 diesel::joinable!(lots -> frameworks (framework_id));
 diesel::joinable!(lot_suppliers -> lots (lot_id));
 diesel::joinable!(lot_suppliers -> suppliers (supplier_id));
@@ -159,6 +237,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     lots,
     lot_suppliers,
     audit_events,
+    rule_plugins,
+    active_rule_plugins,
+    procurements,
+    rule_decisions,
 );
 
 diesel::table! {

@@ -5,12 +5,15 @@
 //! `postgres://` URL, a fresh schema in that database (dropped when the test ends).
 
 pub mod jwks;
+pub mod rules;
 
 use std::net::TcpListener;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::ServerHandle;
 use bluelight_api::auth::{Claims, mint_token};
 use bluelight_api::config::{AuthSettings, Settings};
+use bluelight_rules::{Limits, RuleEngine};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -22,6 +25,23 @@ pub const ISSUER: &str = "bluelight-e2e";
 pub const AUDIENCE: &str = "bluelight-api-e2e";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// One plugin engine for every test app that keeps the default limits, so each seed plugin is
+/// compiled once per test run rather than once per test.
+fn shared_engine() -> Arc<RuleEngine> {
+    static ENGINE: OnceLock<Arc<RuleEngine>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| Arc::new(RuleEngine::new(test_limits()).expect("the plugin engine starts")))
+        .clone()
+}
+
+/// The default limits, with fewer sandboxes: many test apps run at once.
+pub fn test_limits() -> Limits {
+    Limits {
+        max_concurrent_instances: 32,
+        ..Limits::default()
+    }
+}
+
 /// How to start a [`TestApp`].
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -32,6 +52,8 @@ pub struct Options {
     pub jwks_url: Option<String>,
     pub issuer: String,
     pub audience: String,
+    /// Plugin limits other than the defaults; the app then gets an engine of its own.
+    pub plugin_limits: Option<Limits>,
 }
 
 impl Default for Options {
@@ -42,6 +64,7 @@ impl Default for Options {
             jwks_url: None,
             issuer: ISSUER.to_owned(),
             audience: AUDIENCE.to_owned(),
+            plugin_limits: None,
         }
     }
 }
@@ -53,6 +76,13 @@ impl Options {
             hs256_secret: None,
             jwks_url: Some(url.to_owned()),
             ..Options::default()
+        }
+    }
+
+    pub fn with_plugin_limits(self, limits: Limits) -> Options {
+        Options {
+            plugin_limits: Some(limits),
+            ..self
         }
     }
 
@@ -155,8 +185,14 @@ impl TestApp {
             },
             load_demo_data: options.demo_data,
             workers: Some(1),
+            plugin_limits: options.plugin_limits.clone().unwrap_or_else(test_limits),
         };
-        let state = bluelight_api::app::prepare_state(&settings).expect("the app's state (database, migrations)");
+        let engine = match &options.plugin_limits {
+            None => shared_engine(),
+            Some(limits) => Arc::new(RuleEngine::new(limits.clone()).expect("the plugin engine starts")),
+        };
+        let state = bluelight_api::app::prepare_state_with_engine(&settings, engine)
+            .expect("the app's state (database, migrations)");
         let server = bluelight_api::app::server(state, listener, Some(1)).expect("the HTTP server starts");
         let handle = server.handle();
         actix_web::rt::spawn(server);

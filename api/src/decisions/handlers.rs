@@ -1,0 +1,292 @@
+//! Evaluations of a tenant's procurements against its rule plugin, and the decision log.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+
+use super::model::{
+    DecisionFilter, DecisionRecord, DecisionRow, DraftDecision, DraftEvaluation, EvaluateParams, Replay, ReplayParams,
+};
+use super::store;
+use crate::auth::{Principal, TenantAccess, TenantScope};
+use crate::clock;
+use crate::db::DbConnection;
+use crate::error::responses::{ListErrors, ReadErrors};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::{JsonBody, Page, Paged, QueryParams};
+use crate::procurements::plugin_input::plugin_input;
+use crate::procurements::store as procurements;
+use crate::rule_plugins::model::RulePluginRow;
+use crate::rule_plugins::{compiled, store as plugins};
+use crate::state::AppState;
+
+/// The tenant's active plugin version, or a clear answer that it has none.
+fn active_plugin(conn: &mut DbConnection, scope: &TenantScope) -> ApiResult<RulePluginRow> {
+    plugins::active(conn, scope)?.ok_or_else(|| {
+        ApiError::conflict(
+            "no_active_rule_plugin",
+            format!(
+                "'{}' has no active rule plugin, so there are no local rules to check this against: its \
+                 tenant_admin uploads one (POST /api/v1/tenants/{0}/rule-plugins) and activates it",
+                scope.slug()
+            ),
+        )
+    })
+}
+
+/// Evaluate a procurement
+///
+/// Runs the tenant's active rule plugin on the procurement, in a fresh sandbox, and records the
+/// decision in the decision log (who asked, when, the plugin version and hash, the exact input,
+/// the decision, fuel used and duration). For the tenant's buyers and tenant admins.
+#[utoipa::path(
+    tag = "Decisions",
+    params(
+        ("slug" = String, Path, description = "The tenant's slug", example = "bedfordshire-police"),
+        ("id" = String, Path, description = "The procurement's id"),
+        EvaluateParams,
+    ),
+    responses(
+        (status = 201, description = "The recorded decision", body = DecisionRecord, headers(("Location" = String))),
+        (status = 409, description = "`no_active_rule_plugin`: the tenant has no active plugin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The plugin failed: `plugin_fuel_exhausted`, `plugin_deadline_exceeded`, `plugin_memory_exhausted`, `plugin_stack_overflow`, `plugin_trapped`, `plugin_output_too_large`, `plugin_too_many_findings`, `plugin_inconsistent_decision`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every sandbox is busy; retry", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[post("/tenants/{slug}/procurements/{id}/evaluations")]
+pub async fn evaluate_procurement(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    params: QueryParams<EvaluateParams>,
+) -> ApiResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let date = params.0.evaluation_date.unwrap_or_else(clock::today);
+    let asker = principal.clone();
+    let (scope, plugin_row, input) = state
+        .db(move |conn| {
+            let (scope, tenant) = TenantScope::authorize(conn, &asker, &slug, TenantAccess::Buy)?;
+            let procurement = procurements::get(conn, &scope, &id)?;
+            let plugin_row = active_plugin(conn, &scope)?;
+            let input = plugin_input(conn, &tenant, &procurement, date)?;
+            Ok((scope, plugin_row, (procurement.id, input)))
+        })
+        .await?;
+    let plugin = compiled(&state, &scope, &plugin_row).await?;
+    let (procurement_id, input) = input;
+    let (input, evaluation) = state
+        .sandboxed(move |_| {
+            let evaluation = plugin.evaluate(&input)?;
+            Ok((input, evaluation))
+        })
+        .await?;
+    let row = DecisionRow {
+        id: clock::new_id(),
+        tenant_slug: scope.slug().to_owned(),
+        procurement_id,
+        plugin_id: plugin_row.id,
+        plugin_version: plugin_row.version,
+        plugin_sha256: plugin_row.sha256,
+        replay_of: None,
+        requested_by: principal.subject.clone(),
+        requested_at: clock::now(),
+        input: serde_json::to_string(&input).map_err(|e| ApiError::Internal(e.into()))?,
+        decision: serde_json::to_string(&evaluation.decision).map_err(|e| ApiError::Internal(e.into()))?,
+        outcome: evaluation.decision.outcome.as_str().to_owned(),
+        fuel_used: evaluation.fuel_used as i64,
+        duration_micros: evaluation.duration.as_micros() as i64,
+    };
+    let row = state
+        .write(move |conn| {
+            store::insert(conn, &row)?;
+            procurements::set_last_outcome(conn, &scope, &row.procurement_id, &row.outcome)?;
+            Ok(row)
+        })
+        .await?;
+    let location = format!("/api/v1/tenants/{}/decisions/{}", row.tenant_slug, row.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(row.into_api()?))
+}
+
+/// List a procurement's decisions
+#[utoipa::path(
+    tag = "Decisions",
+    params(
+        ("slug" = String, Path, description = "The tenant's slug"),
+        ("id" = String, Path, description = "The procurement's id"),
+        DecisionFilter,
+    ),
+    responses((status = 200, description = "Its decisions, oldest first", body = Paged<DecisionRecord>), ListErrors),
+    security(("bearer" = []))
+)]
+#[get("/tenants/{slug}/procurements/{id}/evaluations")]
+pub async fn list_evaluations(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    filter: QueryParams<DecisionFilter>,
+) -> ApiResult<web::Json<Paged<DecisionRecord>>> {
+    let (slug, id) = path.into_inner();
+    let page = Page::new(filter.0.limit, filter.0.cursor.as_deref())?;
+    let (rows, page) = state
+        .db(move |conn| {
+            let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            procurements::get(conn, &scope, &id)?;
+            Ok((store::of_procurement(conn, &scope, &id, &page)?, page))
+        })
+        .await?;
+    let paged = Paged::from_rows(rows, &page, |row| &row.id);
+    Ok(web::Json(Paged {
+        items: paged
+            .items
+            .into_iter()
+            .map(DecisionRow::into_api)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: paged.next_cursor,
+    }))
+}
+
+/// Get a decision
+#[utoipa::path(
+    tag = "Decisions",
+    params(
+        ("slug" = String, Path, description = "The tenant's slug"),
+        ("id" = String, Path, description = "The decision's id"),
+    ),
+    responses((status = 200, description = "The decision", body = DecisionRecord), ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/tenants/{slug}/decisions/{id}")]
+pub async fn get_decision(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+) -> ApiResult<web::Json<DecisionRecord>> {
+    let (slug, id) = path.into_inner();
+    let row = state
+        .db(move |conn| {
+            let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            store::get(conn, &scope, &id)
+        })
+        .await?;
+    Ok(web::Json(row.into_api()?))
+}
+
+/// Replay a decision
+///
+/// Runs the exact input of a recorded decision again, through the version that made it or any
+/// other version of the tenant's plugin, and says whether the result is the same. Nothing is
+/// stored. For the tenant's buyers and tenant admins.
+#[utoipa::path(
+    tag = "Decisions",
+    params(
+        ("slug" = String, Path, description = "The tenant's slug"),
+        ("id" = String, Path, description = "The decision's id"),
+        ReplayParams,
+    ),
+    responses(
+        (status = 200, description = "The replayed decision", body = Replay),
+        (status = 422, description = "The plugin failed", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[post("/tenants/{slug}/decisions/{id}/replay")]
+pub async fn replay_decision(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    params: QueryParams<ReplayParams>,
+) -> ApiResult<web::Json<Replay>> {
+    let (slug, id) = path.into_inner();
+    let wanted = params.0.plugin_version;
+    let (scope, recorded, plugin_row) = state
+        .db(move |conn| {
+            let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            let recorded = store::get(conn, &scope, &id)?;
+            let plugin_row = plugins::get(conn, &scope, wanted.unwrap_or(recorded.plugin_version))?;
+            Ok((scope, recorded, plugin_row))
+        })
+        .await?;
+    let plugin = compiled(&state, &scope, &plugin_row).await?;
+    let recorded = recorded.into_api()?;
+    let (recorded, evaluation) = state
+        .sandboxed(move |_| {
+            let evaluation = plugin.evaluate(&recorded.input)?;
+            Ok((recorded, evaluation))
+        })
+        .await?;
+    Ok(web::Json(Replay {
+        same_as_recorded: evaluation.decision == recorded.decision,
+        decision_id: recorded.id,
+        recorded_plugin_version: recorded.plugin_version,
+        plugin_version: plugin_row.version,
+        plugin_sha256: plugin_row.sha256,
+        decision: evaluation.decision,
+        fuel_used: evaluation.fuel_used as i64,
+        duration_micros: evaluation.duration.as_micros() as i64,
+    }))
+}
+
+/// Evaluate a draft procurement
+///
+/// For a buyer planning a purchase: validates the procurement as it would be recorded, runs the
+/// active plugin (or a named version, e.g. one not yet activated) on it, and returns the decision
+/// without storing anything.
+#[utoipa::path(
+    tag = "Decisions",
+    params(("slug" = String, Path, description = "The tenant's slug", example = "bedfordshire-police")),
+    request_body = DraftEvaluation,
+    responses(
+        (status = 200, description = "The decision", body = DraftDecision),
+        (status = 409, description = "`no_active_rule_plugin`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or the plugin failed", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[post("/tenants/{slug}/evaluate")]
+pub async fn evaluate_draft(
+    state: web::Data<AppState>,
+    principal: Principal,
+    slug: web::Path<String>,
+    body: JsonBody<DraftEvaluation>,
+) -> ApiResult<web::Json<DraftDecision>> {
+    let slug = slug.into_inner();
+    let draft = body.0;
+    let date = draft.evaluation_date.unwrap_or_else(clock::today);
+    let (scope, plugin_row, active, input) = state
+        .db(move |conn| {
+            let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            let active = plugins::active(conn, &scope)?;
+            let plugin_row = match draft.plugin_version {
+                Some(version) => plugins::get(conn, &scope, version)?,
+                None => active_plugin(conn, &scope)?,
+            };
+            let is_active = active.is_some_and(|a| a.id == plugin_row.id);
+            let quotes = procurements::resolve(conn, &tenant, &draft.procurement)?;
+            let row = procurements::to_row(&scope, draft.procurement, quotes, &principal, None)?;
+            let input = plugin_input(conn, &tenant, &row, date)?;
+            Ok((scope, plugin_row, is_active, input))
+        })
+        .await?;
+    let plugin = compiled(&state, &scope, &plugin_row).await?;
+    let (input, evaluation) = state
+        .sandboxed(move |_| {
+            let evaluation = plugin.evaluate(&input)?;
+            Ok((input, evaluation))
+        })
+        .await?;
+    Ok(web::Json(DraftDecision {
+        plugin_version: plugin_row.version,
+        plugin_sha256: plugin_row.sha256,
+        active,
+        input,
+        outcome: evaluation.decision.outcome,
+        decision: evaluation.decision,
+        fuel_used: evaluation.fuel_used as i64,
+        duration_micros: evaluation.duration.as_micros() as i64,
+    }))
+}

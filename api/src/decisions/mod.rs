@@ -1,0 +1,15 @@
+//! Evaluating a tenant's procurements against its rule plugin, and the decision log.
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::evaluate_procurement)
+        .service(handlers::list_evaluations)
+        .service(handlers::get_decision)
+        .service(handlers::replay_decision)
+        .service(handlers::evaluate_draft);
+}

@@ -1,0 +1,141 @@
+//! The rules part of the demo data: the seed forces' plugins (Bedfordshire, Cheshire,
+//! Lancashire), uploaded and activated as their first version, and some procurements for each
+//! of them, evaluated so the decision log has entries.
+//!
+//! Idempotent per tenant: a tenant that already has any plugin version is left as it is.
+
+use std::sync::Arc;
+
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use bluelight_rules::RuleEngine;
+
+use crate::auth::{Principal, Role, TenantScope};
+use crate::clock;
+use crate::db::DbConnection;
+use crate::db::schema::frameworks;
+use crate::decisions::model::DecisionRow;
+use crate::decisions::store as decisions;
+use crate::procurements::model::NewProcurement;
+use crate::procurements::plugin_input::plugin_input;
+use crate::procurements::store as procurements;
+use crate::rule_plugins::model::NewRulePluginRow;
+use crate::rule_plugins::store as plugins;
+use crate::tenants::store as tenants;
+
+const PROCUREMENTS_JSON: &str = include_str!("procurements.json");
+const LOADED_BY: &str = "demo-data";
+
+#[derive(Deserialize)]
+struct DemoProcurement {
+    tenant: String,
+    framework_reference: Option<String>,
+    #[serde(flatten)]
+    procurement: NewProcurement,
+}
+
+#[derive(Debug, Default)]
+pub struct RulesReport {
+    pub plugins: usize,
+    pub procurements: usize,
+    pub decisions: usize,
+}
+
+pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result<RulesReport> {
+    conn.transaction(|conn| {
+        let mut report = RulesReport::default();
+        let demo: Vec<DemoProcurement> = serde_json::from_str(PROCUREMENTS_JSON)?;
+        let loader = Principal {
+            subject: LOADED_BY.into(),
+            roles: vec![Role::NationalAdmin],
+            tenant: None,
+            supplier: None,
+        };
+        for seed in bluelight_rules_bundled::seed_plugins() {
+            let scope = TenantScope::for_system(seed.tenant);
+            if tenants::find(conn, seed.tenant)?.is_none() || plugins::next_version(conn, &scope)? > 1 {
+                continue;
+            }
+            let plugin = engine
+                .load(seed.wasm)
+                .map_err(|e| anyhow::anyhow!("seed plugin {}: {e}", seed.crate_name))?;
+            let fixtures = plugin.run_fixtures();
+            anyhow::ensure!(
+                fixtures.all_passed,
+                "seed plugin {}: fixtures fail: {fixtures:?}",
+                seed.crate_name
+            );
+            let info = plugin.info();
+            let row = NewRulePluginRow {
+                id: clock::new_id(),
+                tenant_slug: seed.tenant.to_owned(),
+                version: 1,
+                sha256: plugin.sha256().to_owned(),
+                wasm: seed.wasm.to_vec(),
+                size_bytes: seed.wasm.len() as i64,
+                name: info.name.clone(),
+                plugin_version: info.version.clone(),
+                interface_version: plugin.interface_version().to_owned(),
+                rules: serde_json::to_string(&info.rules)?,
+                fixtures_total: fixtures.total as i32,
+                fixtures_passed: fixtures.passed as i32,
+                fixture_report: serde_json::to_string(&fixtures)?,
+                uploaded_by: LOADED_BY.into(),
+                uploaded_at: clock::now(),
+            };
+            plugins::insert(conn, &row)?;
+            plugins::activate(conn, &scope, &row.id, LOADED_BY)?;
+            report.plugins += 1;
+
+            let tenant = tenants::get(conn, seed.tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let today = clock::today();
+            for demo in demo.iter().filter(|d| d.tenant == seed.tenant) {
+                let mut input = demo.procurement.clone();
+                if let Some(reference) = &demo.framework_reference {
+                    input.framework_id = Some(
+                        frameworks::table
+                            .filter(frameworks::reference.eq(reference))
+                            .select(frameworks::id)
+                            .first(conn)?,
+                    );
+                }
+                let quotes = procurements::resolve(conn, &tenant, &input)
+                    .map_err(|e| anyhow::anyhow!("demo procurement {}: {e:?}", input.reference))?;
+                let procurement =
+                    procurements::to_row(&scope, input, quotes, &loader, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+                procurements::insert(conn, &scope, &procurement).map_err(|e| anyhow::anyhow!("{e}"))?;
+                report.procurements += 1;
+
+                let plugin_input =
+                    plugin_input(conn, &tenant, &procurement, today).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let evaluation = plugin
+                    .evaluate(&plugin_input)
+                    .map_err(|e| anyhow::anyhow!("demo procurement {}: {e}", procurement.reference))?;
+                let outcome = evaluation.decision.outcome.as_str();
+                decisions::insert(
+                    conn,
+                    &DecisionRow {
+                        id: clock::new_id(),
+                        tenant_slug: seed.tenant.to_owned(),
+                        procurement_id: procurement.id.clone(),
+                        plugin_id: row.id.clone(),
+                        plugin_version: 1,
+                        plugin_sha256: row.sha256.clone(),
+                        replay_of: None,
+                        requested_by: LOADED_BY.into(),
+                        requested_at: clock::now(),
+                        input: serde_json::to_string(&plugin_input)?,
+                        decision: serde_json::to_string(&evaluation.decision)?,
+                        outcome: outcome.to_owned(),
+                        fuel_used: evaluation.fuel_used as i64,
+                        duration_micros: evaluation.duration.as_micros() as i64,
+                    },
+                )?;
+                procurements::set_last_outcome(conn, &scope, &procurement.id, outcome)?;
+                report.decisions += 1;
+            }
+        }
+        Ok(report)
+    })
+}

@@ -1,0 +1,17 @@
+//! A tenant's procurements: what its buyers are buying and how, in the shape its rule plugin
+//! evaluates.
+
+pub mod handlers;
+pub mod model;
+pub mod percentage;
+pub mod plugin_input;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::list_procurements)
+        .service(handlers::create_procurement)
+        .service(handlers::get_procurement)
+        .service(handlers::update_procurement);
+}

@@ -1,0 +1,421 @@
+//! A tenant's procurements: what a buyer records, what the API returns, and the stored row.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use bluelight_rules::{ContractType, Outcome, Route, VatTreatment};
+
+use super::percentage::Percentage;
+use crate::clock;
+use crate::db::schema::procurements;
+use crate::error::{ApiError, ApiResult};
+use crate::http::patch::{double_option, not_null};
+use crate::money::Money;
+use crate::validate::Checks;
+
+pub const MAX_QUOTES: usize = 50;
+
+/// One quote as a buyer records it. Name a known supplier by `supplier_id` (its name, SME and
+/// VCSE flags then come from the national record) or give `supplier_name` for one the service
+/// does not know.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteInput {
+    pub supplier_id: Option<String>,
+    #[schema(example = "Shire Kit Supplies Ltd")]
+    pub supplier_name: Option<String>,
+    pub amount: Money,
+    /// Whether the supplier is local to the force's area. When absent for a known supplier, it is
+    /// local when it serves the tenant's region (national suppliers do not count as local).
+    pub local: Option<bool>,
+    /// For a supplier the service does not know; a known supplier's own flags are used.
+    pub sme: Option<bool>,
+    pub vcse: Option<bool>,
+}
+
+/// A quote as stored and returned: the supplier resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub struct Quote {
+    pub supplier_id: Option<String>,
+    pub supplier_name: String,
+    pub amount: Money,
+    pub local: bool,
+    pub sme: bool,
+    pub vcse: bool,
+}
+
+/// Tender evaluation weightings as percentages; they add up to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeightingsInput {
+    pub price: Percentage,
+    pub quality: Percentage,
+    pub social_value: Percentage,
+}
+
+/// A procurement to record.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "reference": "BED-2026-0142",
+    "title": "Replacement body-worn camera mounts",
+    "value": "48500.00",
+    "vat": "exclusive",
+    "contract_type": "goods",
+    "category": "body-worn-video",
+    "route": "multiple_quotes",
+    "quotes": [
+        {"supplier_name": "Ouse Valley Engineering Ltd", "amount": "48500.00", "local": true, "sme": true},
+        {"supplier_name": "Chiltern Fabrication Ltd", "amount": "51200.00", "local": true, "sme": true},
+        {"supplier_name": "Midland Mounts plc", "amount": "53900.00", "local": false}
+    ],
+    "social_value_relevant": false,
+    "published": false
+}))]
+pub struct NewProcurement {
+    /// The force's own reference, unique within the tenant.
+    pub reference: String,
+    pub title: String,
+    /// The whole-life value in pounds.
+    pub value: Money,
+    /// Whether `value` includes VAT (default `exclusive`).
+    #[serde(default = "default_vat")]
+    pub vat: VatTreatment,
+    pub contract_type: ContractType,
+    /// The category's slug.
+    pub category: String,
+    /// The route to market the buyer is taking (or took).
+    pub route: Route,
+    #[serde(default)]
+    pub quotes: Vec<QuoteInput>,
+    pub weightings: Option<WeightingsInput>,
+    /// Social value is relevant to this procurement (Public Services (Social Value) Act 2012).
+    #[serde(default)]
+    pub social_value_relevant: bool,
+    /// For a framework call-off: the framework's id and the lot's number.
+    pub framework_id: Option<String>,
+    pub lot_number: Option<u32>,
+    /// The opportunity was published (force website, e-tendering portal).
+    #[serde(default)]
+    pub published: bool,
+    /// What market engagement was done, if any (needed before a single tender action).
+    pub market_engagement_evidence: Option<String>,
+}
+
+fn default_vat() -> VatTreatment {
+    VatTreatment::Exclusive
+}
+
+/// Changes to a procurement; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"route": "e_tender", "published": true}))]
+pub struct ProcurementChanges {
+    #[serde(default, deserialize_with = "not_null")]
+    pub reference: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub value: Option<Money>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub vat: Option<VatTreatment>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub contract_type: Option<ContractType>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub route: Option<Route>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub quotes: Option<Vec<QuoteInput>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<WeightingsInput>)]
+    pub weightings: Option<Option<WeightingsInput>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub social_value_relevant: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub framework_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<u32>)]
+    pub lot_number: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub published: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub market_engagement_evidence: Option<Option<String>>,
+}
+
+impl ProcurementChanges {
+    /// The procurement as it will be after these changes; validated as a whole afterwards.
+    pub fn apply_to(self, mut p: NewProcurement) -> NewProcurement {
+        if let Some(v) = self.reference {
+            p.reference = v;
+        }
+        if let Some(v) = self.title {
+            p.title = v;
+        }
+        if let Some(v) = self.value {
+            p.value = v;
+        }
+        if let Some(v) = self.vat {
+            p.vat = v;
+        }
+        if let Some(v) = self.contract_type {
+            p.contract_type = v;
+        }
+        if let Some(v) = self.category {
+            p.category = v;
+        }
+        if let Some(v) = self.route {
+            p.route = v;
+        }
+        if let Some(v) = self.quotes {
+            p.quotes = v;
+        }
+        if let Some(v) = self.weightings {
+            p.weightings = v;
+        }
+        if let Some(v) = self.social_value_relevant {
+            p.social_value_relevant = v;
+        }
+        if let Some(v) = self.framework_id {
+            p.framework_id = v;
+        }
+        if let Some(v) = self.lot_number {
+            p.lot_number = v;
+        }
+        if let Some(v) = self.published {
+            p.published = v;
+        }
+        if let Some(v) = self.market_engagement_evidence {
+            p.market_engagement_evidence = v;
+        }
+        p
+    }
+}
+
+impl NewProcurement {
+    /// The checks that need no database; references to categories, frameworks and suppliers are
+    /// checked by `store::resolve`.
+    pub fn check_fields(&self, checks: &mut Checks) {
+        checks.text("reference", &self.reference, 64);
+        checks.text("title", &self.title, 300);
+        checks.non_negative("value", Some(self.value));
+        checks.optional_text(
+            "market_engagement_evidence",
+            self.market_engagement_evidence.as_deref(),
+            4000,
+        );
+        checks.check(
+            self.quotes.len() <= MAX_QUOTES,
+            "quotes",
+            format!("at most {MAX_QUOTES} quotes"),
+        );
+        for (i, quote) in self.quotes.iter().enumerate() {
+            checks.non_negative(&format!("quotes[{i}].amount"), Some(quote.amount));
+            match (&quote.supplier_id, &quote.supplier_name) {
+                (None, None) => checks.fail(
+                    format!("quotes[{i}].supplier_name"),
+                    "name the supplier: give supplier_id or supplier_name",
+                ),
+                (None, Some(name)) => checks.text(&format!("quotes[{i}].supplier_name"), name, 200),
+                (Some(_), _) => {}
+            }
+        }
+        if let Some(w) = self.weightings {
+            let total = w.price.basis_points() + w.quality.basis_points() + w.social_value.basis_points();
+            checks.check(
+                total == 10_000,
+                "weightings",
+                format!(
+                    "price, quality and social_value must add up to 100; they add up to {}",
+                    Percentage::from_basis_points(total)
+                ),
+            );
+        }
+        let call_off = self.route == Route::FrameworkCallOff;
+        match (call_off, &self.framework_id, self.lot_number) {
+            (true, None, _) => checks.fail("framework_id", "a framework call-off names its framework"),
+            (true, Some(_), None) => checks.fail("lot_number", "a framework call-off names its lot"),
+            (false, Some(_), _) => checks.fail("framework_id", "only a framework_call_off names a framework"),
+            (false, None, Some(_)) => checks.fail("lot_number", "only a framework_call_off names a lot"),
+            _ => {}
+        }
+    }
+}
+
+/// A procurement as the API returns it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Procurement {
+    pub id: String,
+    pub tenant: String,
+    pub reference: String,
+    pub title: String,
+    pub value: Money,
+    pub vat: VatTreatment,
+    pub contract_type: ContractType,
+    pub category: String,
+    pub route: Route,
+    pub quotes: Vec<Quote>,
+    pub weightings: Option<WeightingsInput>,
+    pub social_value_relevant: bool,
+    pub framework_id: Option<String>,
+    pub lot_number: Option<u32>,
+    pub published: bool,
+    pub market_engagement_evidence: Option<String>,
+    /// The outcome of the latest evaluation, if it has been evaluated.
+    pub last_outcome: Option<Outcome>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = procurements, treat_none_as_null = true)]
+pub struct ProcurementRow {
+    pub id: String,
+    pub tenant_slug: String,
+    pub reference: String,
+    pub title: String,
+    pub value_pence: i64,
+    pub vat: String,
+    pub contract_type: String,
+    pub category_slug: String,
+    pub route: String,
+    pub quotes: String,
+    pub weight_price_bp: Option<i32>,
+    pub weight_quality_bp: Option<i32>,
+    pub weight_social_value_bp: Option<i32>,
+    pub social_value_relevant: bool,
+    pub framework_id: Option<String>,
+    pub lot_number: Option<i32>,
+    pub published: bool,
+    pub market_engagement_evidence: Option<String>,
+    pub last_outcome: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+fn stored<T>(what: &str, value: Option<T>, text: &str) -> ApiResult<T> {
+    value.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored {what} '{text}' is not known")))
+}
+
+impl ProcurementRow {
+    pub fn route(&self) -> ApiResult<Route> {
+        stored("route", Route::parse(&self.route), &self.route)
+    }
+
+    pub fn vat(&self) -> ApiResult<VatTreatment> {
+        stored("vat", VatTreatment::parse(&self.vat), &self.vat)
+    }
+
+    pub fn contract_type(&self) -> ApiResult<ContractType> {
+        stored(
+            "contract type",
+            ContractType::parse(&self.contract_type),
+            &self.contract_type,
+        )
+    }
+
+    pub fn quotes(&self) -> ApiResult<Vec<Quote>> {
+        serde_json::from_str(&self.quotes)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored quotes of procurement {}: {e}", self.id)))
+    }
+
+    pub fn weightings(&self) -> Option<WeightingsInput> {
+        match (
+            self.weight_price_bp,
+            self.weight_quality_bp,
+            self.weight_social_value_bp,
+        ) {
+            (Some(price), Some(quality), Some(social_value)) => Some(WeightingsInput {
+                price: Percentage::from_basis_points(price as u32),
+                quality: Percentage::from_basis_points(quality as u32),
+                social_value: Percentage::from_basis_points(social_value as u32),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The row in the shape a buyer sends, so that a PATCH is applied and validated exactly as a
+    /// new procurement would be.
+    pub fn to_input(&self) -> ApiResult<NewProcurement> {
+        Ok(NewProcurement {
+            reference: self.reference.clone(),
+            title: self.title.clone(),
+            value: Money::from_pence(self.value_pence),
+            vat: self.vat()?,
+            contract_type: self.contract_type()?,
+            category: self.category_slug.clone(),
+            route: self.route()?,
+            quotes: self
+                .quotes()?
+                .into_iter()
+                .map(|q| QuoteInput {
+                    supplier_id: q.supplier_id,
+                    supplier_name: Some(q.supplier_name),
+                    amount: q.amount,
+                    local: Some(q.local),
+                    sme: Some(q.sme),
+                    vcse: Some(q.vcse),
+                })
+                .collect(),
+            weightings: self.weightings(),
+            social_value_relevant: self.social_value_relevant,
+            framework_id: self.framework_id.clone(),
+            lot_number: self.lot_number.map(|n| n as u32),
+            published: self.published,
+            market_engagement_evidence: self.market_engagement_evidence.clone(),
+        })
+    }
+
+    pub fn into_api(self) -> ApiResult<Procurement> {
+        Ok(Procurement {
+            vat: self.vat()?,
+            contract_type: self.contract_type()?,
+            route: self.route()?,
+            quotes: self.quotes()?,
+            weightings: self.weightings(),
+            last_outcome: match &self.last_outcome {
+                Some(text) => Some(stored("outcome", Outcome::parse(text), text)?),
+                None => None,
+            },
+            id: self.id,
+            tenant: self.tenant_slug,
+            reference: self.reference,
+            title: self.title,
+            value: Money::from_pence(self.value_pence),
+            category: self.category_slug,
+            social_value_relevant: self.social_value_relevant,
+            framework_id: self.framework_id,
+            lot_number: self.lot_number.map(|n| n as u32),
+            published: self.published,
+            market_engagement_evidence: self.market_engagement_evidence,
+            created_by: self.created_by,
+            created_at: clock::utc(self.created_at),
+            updated_at: clock::utc(self.updated_at),
+        })
+    }
+}
+
+/// Filters for a tenant's procurements.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProcurementFilter {
+    /// Words in the reference or title (case-insensitive).
+    pub q: Option<String>,
+    pub route: Option<Route>,
+    /// A category's slug (exactly that category).
+    pub category: Option<String>,
+    /// The latest evaluation's outcome, or `unevaluated`.
+    #[param(value_type = Option<String>, example = "non_compliant")]
+    pub outcome: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,35 @@
+//! A tenant's rule plugins: uploaded versions (content-addressed WebAssembly components), the
+//! active one, activation gated on the plugin's own fixtures, and backtests of a candidate.
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use bluelight_rules::Plugin;
+
+use crate::auth::TenantScope;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use model::RulePluginRow;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::upload_rule_plugin)
+        .service(handlers::list_rule_plugins)
+        .service(handlers::get_rule_plugin)
+        .service(handlers::activate_rule_plugin)
+        .service(handlers::backtest_rule_plugin);
+}
+
+/// The compiled plugin for a stored version: from the engine's cache by content hash, or read
+/// from the database and compiled (once) when the cache does not have it.
+pub async fn compiled(state: &AppState, scope: &TenantScope, row: &RulePluginRow) -> ApiResult<Arc<Plugin>> {
+    if let Some(plugin) = state.rules.cached(&row.sha256) {
+        return Ok(plugin);
+    }
+    let (scope, id) = (scope.clone(), row.id.clone());
+    let wasm = state.db(move |conn| Ok(store::wasm(conn, &scope, &id)?)).await?;
+    state.sandboxed(move |engine| Ok(engine.load(&wasm)?)).await
+}

@@ -1,0 +1,129 @@
+use bluelight_rules_package::{component_imports, read_fixtures, runtime_imports};
+use wasmparser::{Parser, Payload};
+
+use super::*;
+
+/// What a rule plugin imports: the types interface (an instance of type definitions only) and the
+/// three types its world uses from it. Nothing it could call.
+const TYPE_IMPORTS: [&str; 4] = ["bluelight:rules/types@1.0.0", "procurement", "decision", "plugin-info"];
+
+/// The initial size, in 64 KiB pages, of each linear memory a binary defines (nested ones too).
+fn initial_memory_pages(wasm: &[u8]) -> Vec<u64> {
+    let mut pages = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::MemorySection(reader) = payload.unwrap() {
+            for memory in reader {
+                pages.push(memory.unwrap().initial);
+            }
+        }
+    }
+    pages
+}
+
+/// The names a component exports, and the interfaces its world uses.
+fn world_of(wasm: &[u8]) -> (Vec<String>, Vec<String>) {
+    let wit_component::DecodedWasm::Component(resolve, world) = wit_component::decode(wasm).unwrap() else {
+        panic!("not a component");
+    };
+    let world = &resolve.worlds[world];
+    (
+        world.exports.keys().map(|k| resolve.name_world_key(k)).collect(),
+        world.imports.keys().map(|k| resolve.name_world_key(k)).collect(),
+    )
+}
+
+fn fixtures_of(wasm: &[u8]) -> Vec<serde_json::Value> {
+    let section = read_fixtures(wasm).unwrap().expect("a fixtures section");
+    serde_json::from_slice::<serde_json::Value>(&section)
+        .unwrap()
+        .as_array()
+        .expect("a JSON array")
+        .clone()
+}
+
+#[test]
+fn the_seed_plugins_are_the_three_forces() {
+    let tenants: Vec<&str> = seed_plugins().iter().map(|p| p.tenant).collect();
+    assert_eq!(
+        tenants,
+        [
+            "bedfordshire-police",
+            "cheshire-constabulary",
+            "lancashire-constabulary"
+        ]
+    );
+    for p in seed_plugins() {
+        assert_eq!(p.crate_name, p.tenant);
+        assert!(format!("{p:?}").contains("bytes"));
+    }
+}
+
+#[test]
+fn seed_plugins_are_components_of_the_rule_plugin_world_importing_nothing() {
+    for p in seed_plugins() {
+        assert!(Parser::is_component(p.wasm), "{} is not a component", p.crate_name);
+        assert_eq!(
+            runtime_imports(p.wasm).unwrap(),
+            Vec::<String>::new(),
+            "{} imports something",
+            p.crate_name
+        );
+        assert_eq!(component_imports(p.wasm).unwrap(), TYPE_IMPORTS, "{}", p.crate_name);
+        let (exports, uses) = world_of(p.wasm);
+        assert_eq!(exports, ["describe", "evaluate"], "{}", p.crate_name);
+        assert_eq!(uses, TYPE_IMPORTS, "{}", p.crate_name);
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(p.wasm)
+            .unwrap();
+    }
+}
+
+#[test]
+fn seed_plugins_carry_at_least_six_fixtures_for_their_own_tenant() {
+    for p in seed_plugins() {
+        let fixtures = fixtures_of(p.wasm);
+        assert!(fixtures.len() >= 6, "{} has {} fixtures", p.crate_name, fixtures.len());
+        for f in &fixtures {
+            let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["description", "expect", "input", "name"], "{}", p.crate_name);
+            assert_eq!(f["input"]["tenant"], p.tenant);
+            assert_eq!(f["input"]["evaluation_date"], "2026-11-23");
+            assert!(f["input"]["value_pence"].is_i64());
+        }
+    }
+}
+
+#[test]
+fn linear_memory_starts_small() {
+    // A 64 KiB stack (rules/guest/.cargo/config.toml) instead of 1 MiB: a fresh instance per
+    // evaluation starts with a few pages, not 17 or more.
+    for p in seed_plugins() {
+        let pages = initial_memory_pages(p.wasm);
+        assert_eq!(pages.len(), 1, "{}: one linear memory", p.crate_name);
+        assert!(pages[0] <= 4, "{}: {} initial pages", p.crate_name, pages[0]);
+    }
+}
+
+#[cfg(feature = "test-plugins")]
+#[test]
+fn test_plugins_are_what_they_say() {
+    assert!(Parser::is_component(hostile()));
+    assert_eq!(runtime_imports(hostile()).unwrap(), Vec::<String>::new());
+    assert_eq!(component_imports(hostile()).unwrap(), TYPE_IMPORTS);
+    let fixtures = fixtures_of(hostile());
+    assert_eq!(fixtures.len(), 1);
+    assert_eq!(fixtures[0]["input"]["tenant"], "hostile-test-constabulary");
+    assert_eq!(world_of(hostile()).0, ["describe", "evaluate"]);
+
+    assert!(Parser::is_component(wrong_world()));
+    assert_eq!(read_fixtures(wrong_world()).unwrap(), None);
+    let (exports, uses) = world_of(wrong_world());
+    assert_eq!(exports, ["evaluate"]);
+    assert!(uses.is_empty());
+    assert!(component_imports(wrong_world()).unwrap().is_empty());
+
+    assert!(!Parser::is_component(core_module()));
+    assert_eq!(component_imports(core_module()).unwrap(), Vec::<String>::new());
+    let rebuilt = bluelight_rules_package::componentize(core_module()).unwrap();
+    assert_eq!(world_of(&rebuilt).0, ["describe", "evaluate"]);
+}

@@ -1,0 +1,223 @@
+//! The one wasmtime engine every plugin runs in: its configuration (component model, fuel, epoch
+//! deadline, pooling allocator), the epoch ticker, and the cache of compiled plugins by hash.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::error::PluginError;
+use crate::fixtures::Fixture;
+use crate::limits::Limits;
+use crate::plugin::Plugin;
+use crate::sandbox::Sandbox;
+use crate::v1;
+
+/// How often the epoch advances; deadlines are whole ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Compiled plugins kept in memory. Tenants have a handful of versions each; past this many the
+/// oldest compiled form is dropped and compiled again when next needed.
+const CACHE_CAPACITY: usize = 256;
+
+/// The WebAssembly custom section in which a packaged plugin carries its fixtures.
+pub const FIXTURES_SECTION: &str = "bluelight-rules-fixtures";
+
+pub struct RuleEngine {
+    engine: Engine,
+    linker: Linker<Sandbox>,
+    limits: Limits,
+    deadline_ticks: u64,
+    cache: Mutex<Cache>,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Cache {
+    plugins: HashMap<String, Arc<Plugin>>,
+    order: VecDeque<String>,
+}
+
+impl RuleEngine {
+    pub fn new(limits: Limits) -> anyhow::Result<RuleEngine> {
+        let mut pool = PoolingAllocationConfig::default();
+        let slots = limits.max_concurrent_instances;
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * 4)
+            .total_memories(slots * 2)
+            .total_tables(slots * 2)
+            .max_memory_size(limits.memory_bytes)
+            // Keeping a little of each slot's memory resident spares a fresh instance the page
+            // faults of first touching its stack and data, most of the cost of a cold call.
+            .linear_memory_keep_resident(1 << 20)
+            .table_keep_resident(1 << 12);
+        let mut config = Config::new();
+        config
+            .wasm_component_model(true)
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("cannot start the plugin engine: {e:#}"))?;
+
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        let stop = ticker_stop.clone();
+        let ticking = engine.clone();
+        std::thread::Builder::new().name("rules-epoch".into()).spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                ticking.increment_epoch();
+            }
+        })?;
+
+        let deadline_ticks = (limits.deadline.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        let mut linker = Linker::new(&engine);
+        // The interface's types arrive as an import of type definitions only; defining the
+        // (empty) instance satisfies it without granting anything callable.
+        linker
+            .instance(v1::TYPES_INTERFACE)
+            .map_err(|e| anyhow::anyhow!("cannot define {}: {e:#}", v1::TYPES_INTERFACE))?;
+        Ok(RuleEngine {
+            engine,
+            linker,
+            limits,
+            deadline_ticks,
+            cache: Mutex::new(Cache::default()),
+            ticker_stop,
+        })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// SHA-256 of a plugin's bytes, lower-case hex: the plugin's content address.
+    pub fn content_hash(wasm: &[u8]) -> String {
+        Sha256::digest(wasm).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Validates, compiles and describes a plugin, or returns the compiled one from the cache.
+    /// Refuses anything that is not a component of our world importing nothing else.
+    pub fn load(&self, wasm: &[u8]) -> Result<Arc<Plugin>, PluginError> {
+        if wasm.len() > self.limits.max_plugin_bytes {
+            return Err(PluginError::TooLarge {
+                size: wasm.len(),
+                limit: self.limits.max_plugin_bytes,
+            });
+        }
+        let sha256 = RuleEngine::content_hash(wasm);
+        if let Some(plugin) = self.cached(&sha256) {
+            return Ok(plugin);
+        }
+        check_is_component(wasm)?;
+        let fixtures = read_fixtures(wasm)?;
+        let component = Component::new(&self.engine, wasm)
+            .map_err(|e| PluginError::NotAComponent(format!("it does not validate: {e:#}")))?;
+        self.check_imports(&component)?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| PluginError::ForbiddenImport(format!("{e:#}")))?;
+        let pre = v1::RulePluginPre::new(instance_pre).map_err(|e| PluginError::WrongInterface(format!("{e:#}")))?;
+        let plugin = Arc::new(Plugin::new(
+            sha256.clone(),
+            pre,
+            fixtures,
+            self.limits.clone(),
+            self.deadline_ticks,
+        )?);
+        self.remember(sha256, plugin.clone());
+        Ok(plugin)
+    }
+
+    /// The compiled plugin with this content hash, if it is in memory.
+    pub fn cached(&self, sha256: &str) -> Option<Arc<Plugin>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .plugins
+            .get(sha256)
+            .cloned()
+    }
+
+    fn remember(&self, sha256: String, plugin: Arc<Plugin>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.plugins.insert(sha256.clone(), plugin).is_none() {
+            cache.order.push_back(sha256);
+        }
+        while cache.order.len() > CACHE_CAPACITY {
+            if let Some(oldest) = cache.order.pop_front() {
+                cache.plugins.remove(&oldest);
+            }
+        }
+    }
+
+    /// A plugin may import the interface's type definitions and nothing else: no WASI, no host
+    /// functions, so no clock, randomness, files, network or environment.
+    fn check_imports(&self, component: &Component) -> Result<(), PluginError> {
+        for (name, item) in component.component_type().imports(&self.engine) {
+            if let Some(version) = name.strip_prefix("bluelight:rules/types@")
+                && version != "1.0.0"
+            {
+                return Err(PluginError::WrongInterface(format!(
+                    "it is built for bluelight:rules@{version}; this service runs 1.0.0"
+                )));
+            }
+            let types_only = match &item.ty {
+                ComponentItem::ComponentInstance(instance) => instance
+                    .exports(&self.engine)
+                    .all(|(_, export)| matches!(export.ty, ComponentItem::Type(_) | ComponentItem::Resource(_))),
+                ComponentItem::Type(_) => true,
+                _ => false,
+            };
+            if name != v1::TYPES_INTERFACE || !types_only {
+                return Err(PluginError::ForbiddenImport(format!("'{name}'")));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RuleEngine {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A core module, or random bytes, gets a message that says which, before the compiler's.
+fn check_is_component(wasm: &[u8]) -> Result<(), PluginError> {
+    const MAGIC: &[u8] = b"\0asm";
+    const CORE_MODULE: [u8; 4] = [1, 0, 0, 0];
+    const COMPONENT_LAYER: [u8; 2] = [1, 0];
+    if wasm.len() < 8 || &wasm[..4] != MAGIC {
+        return Err(PluginError::NotAComponent(
+            "the bytes are not WebAssembly (no \\0asm header)".into(),
+        ));
+    }
+    if wasm[4..8] == CORE_MODULE {
+        return Err(PluginError::NotAComponent(
+            "it is a core WebAssembly module; package it as a component with `bluelight rules package`".into(),
+        ));
+    }
+    if wasm[6..8] != COMPONENT_LAYER {
+        return Err(PluginError::NotAComponent(
+            "the WebAssembly header is neither a core module nor a component".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn read_fixtures(wasm: &[u8]) -> Result<Option<Vec<Fixture>>, PluginError> {
+    let section = bluelight_rules_package::read_fixtures(wasm)
+        .map_err(|e| PluginError::NotAComponent(format!("it cannot be read: {e:#}")))?;
+    let Some(json) = section else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&json)
+        .map(Some)
+        .map_err(|e| PluginError::InvalidFixtures(format!("the {FIXTURES_SECTION} section: {e}")))
+}

@@ -1,0 +1,21 @@
+//! The host for forces' procurement-rule plugins.
+//!
+//! A plugin is a WebAssembly component of the `bluelight:rules@1.0.0` world (`rules/wit/`). It
+//! runs in wasmtime under hard limits (fuel, a wall-clock deadline, memory, sizes), in a fresh
+//! instance per evaluation, with nothing imported: its decision depends only on its input.
+
+pub mod engine;
+pub mod error;
+pub mod fixtures;
+pub mod limits;
+pub mod plugin;
+mod sandbox;
+pub mod types;
+mod v1;
+
+pub use engine::{FIXTURES_SECTION, RuleEngine};
+pub use error::{FailureKind, PluginError};
+pub use fixtures::{Fixture, FixtureReport, FixtureResult};
+pub use limits::Limits;
+pub use plugin::{Batch, Evaluation, Plugin};
+pub use types::*;

@@ -1,0 +1,42 @@
+//! The hard limits every plugin runs under. A plugin is a force's code, not ours: every resource it
+//! can consume is bounded, and each bound has a default that leaves the well-behaved seed plugins
+//! a wide margin (they use about 5,000 fuel units, 1-2 MiB of memory and a few microseconds).
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Instruction budget (wasmtime fuel units) for one call into the plugin.
+    pub fuel: u64,
+    /// Wall-clock deadline for one call, enforced by epoch interruption; catches what fuel cannot
+    /// (a host-side copy of a huge output, a slow page-fault storm).
+    pub deadline: Duration,
+    /// Linear memory a plugin instance may grow to.
+    pub memory_bytes: usize,
+    /// Size of an uploaded plugin (the component's bytes).
+    pub max_plugin_bytes: usize,
+    /// Size of one procurement as passed to the plugin (strings and lists, see `Procurement::wire_size`).
+    pub max_input_bytes: usize,
+    /// Size of one decision as returned by the plugin (its strings).
+    pub max_output_bytes: usize,
+    /// Findings in one decision.
+    pub max_findings: usize,
+    /// Plugin instances alive at once across the whole engine (the pooling allocator's slots).
+    /// An evaluation that finds none free is refused as busy rather than queued without bound.
+    pub max_concurrent_instances: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            fuel: 10_000_000,
+            deadline: Duration::from_millis(200),
+            memory_bytes: 32 << 20,
+            max_plugin_bytes: 4 << 20,
+            max_input_bytes: 256 << 10,
+            max_output_bytes: 256 << 10,
+            max_findings: 200,
+            max_concurrent_instances: 64,
+        }
+    }
+}

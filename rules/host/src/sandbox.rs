@@ -1,0 +1,79 @@
+//! One store's worth of sandbox: the state wasmtime keeps per plugin instance, the memory cap,
+//! and how a failed call is turned into the cause a tenant can act on.
+
+use wasmtime::{ResourceLimiter, Store, Trap};
+
+use crate::error::PluginError;
+use crate::limits::Limits;
+
+/// The per-store state. It grants the plugin nothing: its only job is to cap memory and to
+/// remember that it did, so the failure can be named precisely.
+pub struct Sandbox {
+    memory_limit: usize,
+    memory_denied: bool,
+}
+
+impl ResourceLimiter for Sandbox {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.memory_limit {
+            // An error, not `Ok(false)`: a refused `memory.grow` makes Rust's allocator abort
+            // with a bare `unreachable`, which would hide the cause.
+            self.memory_denied = true;
+            return Err(wasmtime::Error::msg("memory limit reached"));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 10_000)
+    }
+}
+
+pub fn new_store(engine: &wasmtime::Engine, limits: &Limits, deadline_ticks: u64) -> Store<Sandbox> {
+    let mut store = Store::new(
+        engine,
+        Sandbox {
+            memory_limit: limits.memory_bytes,
+            memory_denied: false,
+        },
+    );
+    store.limiter(|sandbox| sandbox);
+    arm(&mut store, limits, deadline_ticks);
+    store
+}
+
+/// Gives the store a full instruction budget and a fresh deadline, before each call.
+pub fn arm(store: &mut Store<Sandbox>, limits: &Limits, deadline_ticks: u64) {
+    store
+        .set_fuel(limits.fuel)
+        .expect("fuel is enabled on every engine this crate builds");
+    store.set_epoch_deadline(deadline_ticks);
+}
+
+pub fn fuel_used(store: &Store<Sandbox>, limits: &Limits) -> u64 {
+    limits.fuel - store.get_fuel().unwrap_or(0)
+}
+
+/// Names the cause of a failed instantiation or call.
+pub fn classify(error: wasmtime::Error, store: &Store<Sandbox>, limits: &Limits) -> PluginError {
+    if store.data().memory_denied {
+        return PluginError::MemoryExhausted {
+            limit: limits.memory_bytes,
+        };
+    }
+    if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+        return PluginError::Busy;
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => PluginError::FuelExhausted { fuel: limits.fuel },
+        Some(Trap::Interrupt) => PluginError::DeadlineExceeded {
+            millis: limits.deadline.as_millis(),
+        },
+        Some(Trap::StackOverflow) => PluginError::StackOverflow,
+        Some(Trap::UnreachableCodeReached) => {
+            PluginError::Trapped("it executed `unreachable` (a Rust plugin does this when it panics)".into())
+        }
+        Some(trap) => PluginError::Trapped(trap.to_string()),
+        None => PluginError::Trapped(format!("{error:#}")),
+    }
+}

@@ -1,0 +1,257 @@
+//! The host against real plugins: the seed forces' plugins pass their own fixtures, and every
+//! kind of hostile plugin is stopped with the cause named while the engine keeps serving.
+
+use std::time::Duration;
+
+use bluelight_rules::{
+    CategoryRef, ContractType, Limits, Outcome, PluginError, Procurement, Route, RuleEngine, VatTreatment,
+};
+use bluelight_rules_bundled::{core_module, hostile, seed_plugins, wrong_world};
+
+fn engine() -> RuleEngine {
+    RuleEngine::new(Limits::default()).expect("the engine starts")
+}
+
+fn procurement(reference: &str) -> Procurement {
+    Procurement {
+        tenant: "hostile-test-constabulary".into(),
+        reference: reference.into(),
+        title: "Kit bags".into(),
+        value_pence: 450_000,
+        vat: VatTreatment::Exclusive,
+        contract_type: ContractType::Goods,
+        category: CategoryRef {
+            slug: "uniform-garments".into(),
+            path: vec!["uniform-and-ppe".into(), "uniform-garments".into()],
+        },
+        route: Route::SingleQuote,
+        quotes: vec![],
+        weightings: None,
+        social_value_relevant: false,
+        call_off: None,
+        published: false,
+        market_engagement_evidence: None,
+        evaluation_date: "2026-11-23".parse().unwrap(),
+    }
+}
+
+#[test]
+fn every_seed_plugin_describes_itself_and_passes_its_own_fixtures() {
+    let engine = engine();
+    for seed in seed_plugins() {
+        let plugin = engine
+            .load(seed.wasm)
+            .unwrap_or_else(|e| panic!("{}: {e}", seed.crate_name));
+        assert_eq!(plugin.info().tenant, seed.tenant);
+        assert!(!plugin.info().rules.is_empty(), "{} lists no rules", seed.crate_name);
+        let report = plugin.run_fixtures();
+        assert!(
+            report.total >= 6,
+            "{} has only {} fixtures",
+            seed.crate_name,
+            report.total
+        );
+        assert!(report.all_passed, "{}: {:#?}", seed.crate_name, report.results);
+    }
+}
+
+#[test]
+fn a_decision_depends_only_on_its_input() {
+    let engine = engine();
+    let bedfordshire = &seed_plugins()[0];
+    let plugin = engine.load(bedfordshire.wasm).unwrap();
+    let mut input = procurement("BED-1");
+    input.tenant = bedfordshire.tenant.into();
+    let first = plugin.evaluate(&input).unwrap();
+    for _ in 0..20 {
+        assert_eq!(plugin.evaluate(&input).unwrap().decision, first.decision);
+    }
+    let mut batch = plugin.batch();
+    for _ in 0..20 {
+        assert_eq!(batch.evaluate(&input).unwrap().decision, first.decision);
+    }
+    assert!(first.fuel_used > 0);
+}
+
+#[test]
+fn loading_the_same_bytes_twice_reuses_the_compiled_plugin() {
+    let engine = engine();
+    let wasm = seed_plugins()[1].wasm;
+    let first = engine.load(wasm).unwrap();
+    let second = engine.load(wasm).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    assert_eq!(first.sha256(), RuleEngine::content_hash(wasm));
+}
+
+fn hostile_run(engine: &RuleEngine, reference: &str) -> PluginError {
+    let plugin = engine.load(hostile()).expect("the hostile plugin is a valid component");
+    match plugin.evaluate(&procurement(reference)) {
+        Ok(evaluation) => panic!("{reference} returned {:?}", evaluation.decision),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn an_endless_loop_runs_out_of_fuel() {
+    let error = hostile_run(&engine(), "hostile:loop");
+    assert!(matches!(error, PluginError::FuelExhausted { .. }), "{error:?}");
+    assert_eq!(error.code(), "plugin_fuel_exhausted");
+}
+
+#[test]
+fn an_endless_loop_with_fuel_to_spare_meets_the_deadline() {
+    let engine = RuleEngine::new(Limits {
+        fuel: u64::MAX / 2,
+        deadline: Duration::from_millis(50),
+        ..Limits::default()
+    })
+    .unwrap();
+    let error = hostile_run(&engine, "hostile:loop");
+    assert!(
+        matches!(error, PluginError::DeadlineExceeded { millis: 50 }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_memory_bomb_is_stopped_at_the_memory_limit() {
+    let error = hostile_run(&engine(), "hostile:memory");
+    assert!(matches!(error, PluginError::MemoryExhausted { .. }), "{error:?}");
+}
+
+#[test]
+fn unbounded_recursion_traps() {
+    let error = hostile_run(&engine(), "hostile:recursion");
+    assert!(
+        matches!(error, PluginError::StackOverflow | PluginError::Trapped(_)),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_panic_traps_with_a_clear_message() {
+    let error = hostile_run(&engine(), "hostile:panic");
+    assert!(
+        matches!(&error, PluginError::Trapped(message) if message.contains("panic")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn output_over_the_limit_is_refused() {
+    let error = hostile_run(&engine(), "hostile:huge-output");
+    assert!(matches!(error, PluginError::OutputTooLarge { .. }), "{error:?}");
+}
+
+#[test]
+fn too_many_findings_are_refused() {
+    // With the default budget the fuel runs out first; with more fuel, the findings cap decides.
+    let error = hostile_run(&engine(), "hostile:many-findings");
+    assert!(matches!(error, PluginError::FuelExhausted { .. }), "{error:?}");
+    let generous = RuleEngine::new(Limits {
+        fuel: 2_000_000_000,
+        deadline: Duration::from_secs(10),
+        memory_bytes: 256 << 20,
+        ..Limits::default()
+    })
+    .unwrap();
+    let error = hostile_run(&generous, "hostile:many-findings");
+    assert!(
+        matches!(error, PluginError::TooManyFindings { count: 100_000, .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_decision_that_contradicts_its_findings_is_refused() {
+    let error = hostile_run(&engine(), "hostile:inconsistent");
+    assert!(matches!(error, PluginError::InconsistentDecision(_)), "{error:?}");
+}
+
+#[test]
+fn the_engine_keeps_serving_after_every_hostile_run() {
+    let engine = engine();
+    let plugin = engine.load(hostile()).unwrap();
+    for reference in [
+        "hostile:loop",
+        "hostile:memory",
+        "hostile:recursion",
+        "hostile:panic",
+        "hostile:huge-output",
+        "hostile:many-findings",
+        "hostile:inconsistent",
+    ] {
+        assert!(plugin.evaluate(&procurement(reference)).is_err(), "{reference}");
+        let benign = plugin
+            .evaluate(&procurement("benign"))
+            .expect("a benign evaluation after a hostile one");
+        assert_eq!(benign.decision.outcome, Outcome::Compliant);
+    }
+    // A batch replaces its instance after a trap and carries on.
+    let mut batch = plugin.batch();
+    assert!(batch.evaluate(&procurement("hostile:panic")).is_err());
+    assert!(batch.evaluate(&procurement("benign")).is_ok());
+}
+
+#[test]
+fn input_over_the_limit_is_refused_before_the_plugin_runs() {
+    let engine = RuleEngine::new(Limits {
+        max_input_bytes: 1024,
+        ..Limits::default()
+    })
+    .unwrap();
+    let plugin = engine.load(hostile()).unwrap();
+    let mut input = procurement("benign");
+    input.title = "x".repeat(2000);
+    let error = plugin.evaluate(&input).unwrap_err();
+    assert!(matches!(error, PluginError::InputTooLarge { .. }), "{error:?}");
+}
+
+#[test]
+fn what_is_not_a_component_of_our_world_is_refused_at_load() {
+    let engine = engine();
+    let refuse = |bytes: &[u8]| engine.load(bytes).err().expect("refused");
+
+    assert!(matches!(
+        refuse(b"not webassembly at all"),
+        PluginError::NotAComponent(_)
+    ));
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    assert!(matches!(refuse(&random), PluginError::NotAComponent(_)));
+    let mut truncated = hostile().to_vec();
+    truncated.truncate(truncated.len() / 2);
+    assert!(matches!(refuse(&truncated), PluginError::NotAComponent(_)));
+    assert!(matches!(refuse(core_module()), PluginError::NotAComponent(message) if message.contains("core")));
+    assert!(matches!(
+        refuse(wrong_world()),
+        PluginError::WrongInterface(_) | PluginError::ForbiddenImport(_)
+    ));
+}
+
+#[test]
+fn a_component_that_imports_anything_is_refused() {
+    let importing_a_clock = wat::parse_str(
+        r#"(component
+            (import "wasi:clocks/wall-clock@0.2.0" (instance (export "now" (func (result u64)))))
+        )"#,
+    )
+    .unwrap();
+    let error = engine().load(&importing_a_clock).err().expect("refused");
+    assert!(
+        matches!(&error, PluginError::ForbiddenImport(name) if name.contains("wall-clock")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_plugin_over_the_size_limit_is_refused() {
+    let engine = RuleEngine::new(Limits {
+        max_plugin_bytes: 1000,
+        ..Limits::default()
+    })
+    .unwrap();
+    let error = engine.load(hostile()).err().expect("refused");
+    assert!(matches!(error, PluginError::TooLarge { limit: 1000, .. }), "{error:?}");
+}
