@@ -2,6 +2,7 @@
 //! the OpenAPI document.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bluelight_api::auth::{Claims, mint_token};
@@ -35,6 +36,31 @@ enum Command {
     Token(TokenArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Build and test a force's rule plugin before uploading it.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Turn a plugin's core module (from `cargo build --target wasm32-unknown-unknown`) into an
+    /// uploadable component, with its fixtures (`<dir>/*.json`) embedded.
+    Package {
+        /// The core module wit-bindgen produced.
+        module: PathBuf,
+        /// The folder of fixture files.
+        #[arg(long)]
+        fixtures: PathBuf,
+        /// Where to write the component.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Load a packaged plugin under the service's default limits, show what it says of itself,
+    /// and run its fixtures; exits non-zero when one fails, as activation would refuse it.
+    Test {
+        /// The packaged component.
+        plugin: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -75,6 +101,7 @@ fn main() -> ExitCode {
             print!("{}", openapi::document_json());
             Ok(())
         }
+        Some(Command::Rules(command)) => rules(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,4 +154,50 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
     };
     println!("{}", mint_token(&secret, &claims)?);
     Ok(())
+}
+
+fn rules(command: RulesCommand) -> anyhow::Result<()> {
+    let read = |path: &PathBuf| std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    match command {
+        RulesCommand::Package {
+            module,
+            fixtures,
+            output,
+        } => {
+            let fixtures = bluelight_rules_package::load_fixtures(&fixtures)?;
+            let component = bluelight_rules_package::package(&read(&module)?, &fixtures)?;
+            std::fs::write(&output, &component).map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+            println!(
+                "{}: {} bytes, {} fixtures",
+                output.display(),
+                component.len(),
+                fixtures.len()
+            );
+            Ok(())
+        }
+        RulesCommand::Test { plugin } => {
+            let engine = bluelight_rules::RuleEngine::new(bluelight_rules::Limits::default())?;
+            let plugin = engine
+                .load(&read(&plugin)?)
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+            let info = plugin.info();
+            println!(
+                "{} {} for {} ({} rules)",
+                info.name,
+                info.version,
+                info.tenant,
+                info.rules.len()
+            );
+            let report = plugin.run_fixtures();
+            for result in &report.results {
+                match &result.failure {
+                    None => println!("  ok    {}", result.name),
+                    Some(failure) => println!("  FAIL  {}: {failure}", result.name),
+                }
+            }
+            println!("{} of {} fixtures pass", report.passed, report.total);
+            anyhow::ensure!(report.all_passed, "the plugin would not be activated");
+            Ok(())
+        }
+    }
 }

@@ -138,14 +138,7 @@ pub async fn list_evaluations(
         })
         .await?;
     let paged = Paged::from_rows(rows, &page, |row| &row.id);
-    Ok(web::Json(Paged {
-        items: paged
-            .items
-            .into_iter()
-            .map(DecisionRow::into_api)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: paged.next_cursor,
-    }))
+    Ok(web::Json(paged.try_map(DecisionRow::into_api)?))
 }
 
 /// Get a decision

@@ -71,6 +71,14 @@ impl<T> Paged<T> {
         }
     }
 
+    /// As [`Paged::map`], for a conversion that can fail (a stored row that does not read back).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Paged<U>, E> {
+        Ok(Paged {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            next_cursor: self.next_cursor,
+        })
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
             items: self.items.into_iter().map(f).collect(),

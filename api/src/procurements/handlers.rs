@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, get, patch, post, web};
 use serde_json::json;
 
-use super::model::{NewProcurement, Procurement, ProcurementChanges, ProcurementFilter};
+use super::model::{NewProcurement, Procurement, ProcurementChanges, ProcurementFilter, ProcurementRow};
 use super::store;
 use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};
@@ -50,14 +50,7 @@ pub async fn list_procurements(
         })
         .await?;
     let paged = Paged::from_rows(rows, &page, |row| &row.id);
-    Ok(web::Json(Paged {
-        items: paged
-            .items
-            .into_iter()
-            .map(|row| row.into_api())
-            .collect::<ApiResult<_>>()?,
-        next_cursor: paged.next_cursor,
-    }))
+    Ok(web::Json(paged.try_map(ProcurementRow::into_api)?))
 }
 
 /// Get a procurement

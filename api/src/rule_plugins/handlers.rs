@@ -179,17 +179,10 @@ pub async fn list_rule_plugins(
         })
         .await?;
     let paged = Paged::from_rows(rows, &page, |row| &row.id);
-    Ok(web::Json(Paged {
-        items: paged
-            .items
-            .into_iter()
-            .map(|row| {
-                let is_active = active.as_deref() == Some(row.id.as_str());
-                row.into_api(is_active)
-            })
-            .collect::<ApiResult<_>>()?,
-        next_cursor: paged.next_cursor,
-    }))
+    Ok(web::Json(paged.try_map(|row| {
+        let is_active = active.as_deref() == Some(row.id.as_str());
+        row.into_api(is_active)
+    })?))
 }
 
 /// Get a rule plugin version

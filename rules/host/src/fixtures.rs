@@ -4,35 +4,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use bluelight_rules_types::fixture::{Expectation, ExpectedFinding, Fixture};
+
 use crate::plugin::Plugin;
-use crate::types::{Decision, Outcome, Procurement, Route, Severity};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fixture {
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    pub input: Procurement,
-    pub expect: Expectation,
-}
-
-/// What a decision must be. Findings are compared by rule and severity, not by wording, so a
-/// force can improve its messages without rewriting its tests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expectation {
-    pub outcome: Outcome,
-    pub required_route: Option<Route>,
-    pub findings: Vec<ExpectedFinding>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExpectedFinding {
-    pub rule_id: String,
-    pub severity: Severity,
-}
+use crate::types::{Decision, Route};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FixtureReport {

@@ -10,12 +10,12 @@ pub mod fixtures;
 pub mod limits;
 pub mod plugin;
 mod sandbox;
-pub mod types;
 mod v1;
 
+pub use bluelight_rules_types as types;
+pub use bluelight_rules_types::*;
 pub use engine::{FIXTURES_SECTION, RuleEngine};
 pub use error::{FailureKind, PluginError};
 pub use fixtures::{Fixture, FixtureReport, FixtureResult};
 pub use limits::Limits;
 pub use plugin::{Batch, Evaluation, Plugin};
-pub use types::*;

@@ -240,5 +240,5 @@ fn fixture_files_load_in_name_order_and_errors_name_the_file() {
     )
     .unwrap();
     let err = format!("{:#}", load_fixtures(&dir.0).unwrap_err());
-    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    assert!(err.contains("03-c.json") && err.contains("out of range"), "{err}");
 }

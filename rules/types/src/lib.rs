@@ -1,10 +1,11 @@
-//! The host's own view of the plugin interface: plain serde types, the same shapes as the WIT
-//! records in `rules/wit/rules-v1.wit`. The service stores and serves these (decision logs,
-//! fixtures, API bodies); the conversions to and from the generated bindings live in `v1.rs`.
+//! The plugin interface as plain serde types: the same shapes as the WIT records in
+//! `rules/wit/rules-v1.wit`. The host converts them to and from its generated bindings, the
+//! service stores and serves them (decision logs, API bodies), and fixtures are written in them.
+
+pub mod fixture;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// The text form each enum has in JSON, in the database and in query filters.
 macro_rules! text_forms {
@@ -23,7 +24,8 @@ macro_rules! text_forms {
     };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContractType {
     Goods,
@@ -38,7 +40,8 @@ text_forms!(ContractType {
 });
 
 /// Whether the value includes VAT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VatTreatment {
     Exclusive,
@@ -52,7 +55,8 @@ text_forms!(VatTreatment {
     Exempt = "exempt",
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Route {
     SingleQuote,
@@ -72,7 +76,8 @@ text_forms!(Route {
     SingleTenderAction = "single_tender_action",
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategoryRef {
     pub slug: String,
@@ -80,7 +85,8 @@ pub struct CategoryRef {
     pub path: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PluginQuote {
     pub supplier_name: String,
@@ -93,7 +99,8 @@ pub struct PluginQuote {
 }
 
 /// Tender evaluation weightings in basis points (10000 = 100%).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Weightings {
     pub price: u32,
@@ -101,7 +108,8 @@ pub struct Weightings {
     pub social_value: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CallOff {
     pub framework_reference: String,
@@ -113,7 +121,8 @@ pub struct CallOff {
 }
 
 /// Everything a rule needs to decide, resolved by the host: the exact input a plugin sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Procurement {
     pub tenant: String,
@@ -132,7 +141,7 @@ pub struct Procurement {
     pub published: bool,
     pub market_engagement_evidence: Option<String>,
     /// The day the decision is made for; plugins have no clock.
-    #[schema(value_type = String, format = Date)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub evaluation_date: NaiveDate,
 }
 
@@ -162,7 +171,8 @@ impl Procurement {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Violation,
@@ -176,7 +186,8 @@ text_forms!(Severity {
     Info = "info",
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Compliant,
@@ -188,10 +199,11 @@ text_forms!(Outcome {
     NonCompliant = "non_compliant",
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
-    #[schema(example = "BED-QUOTE-2")]
+    #[cfg_attr(feature = "openapi", schema(example = "BED-QUOTE-2"))]
     pub rule_id: String,
     pub severity: Severity,
     /// Said so that a buyer understands it.
@@ -203,7 +215,8 @@ pub struct Finding {
 
 /// A plugin's decision on one procurement. `outcome` is `non_compliant` exactly when a finding is
 /// a `violation`; the host refuses a decision that says otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub outcome: Outcome,
@@ -231,7 +244,8 @@ impl Decision {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleInfo {
     pub id: String,
@@ -240,7 +254,8 @@ pub struct RuleInfo {
 }
 
 /// What a plugin says of itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PluginInfo {
     pub name: String,
