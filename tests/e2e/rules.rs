@@ -462,3 +462,41 @@ async fn a_backtest_reports_the_decisions_a_new_version_would_change() {
     assert_eq!(backtest["unchanged"], 2);
     assert!(backtest["changed"].as_array().unwrap().is_empty());
 }
+
+#[actix_web::test]
+async fn uploaded_versions_survive_a_restart_and_are_compiled_again_from_the_database() {
+    let app = TestApp::spawn().await;
+    app.tenant_with_category(BEDFORDSHIRE).await;
+    app.install_plugin(BEDFORDSHIRE, bedfordshire_wasm()).await;
+    let procurement = app
+        .create_procurement(BEDFORDSHIRE, &procurement_body("BED-R-1", "7000.00", "single_quote"))
+        .await;
+    let id = procurement["id"].as_str().unwrap().to_owned();
+    let before = json_with_status(app.evaluate(BEDFORDSHIRE, &id).await, StatusCode::CREATED).await;
+
+    let restarted = app.second_instance().await;
+    let versions = restarted
+        .items(
+            &format!("/api/v1/tenants/{BEDFORDSHIRE}/rule-plugins"),
+            &restarted.viewer_of(BEDFORDSHIRE),
+        )
+        .await;
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0]["active"], json!(true));
+    let after = json_with_status(restarted.evaluate(BEDFORDSHIRE, &id).await, StatusCode::CREATED).await;
+    assert_eq!(after["plugin_sha256"], before["plugin_sha256"]);
+    assert_eq!(after["decision"], before["decision"]);
+    // A named, not yet active version is tried on a draft the same way.
+    let draft = json!({"procurement": procurement_body("BED-R-2", "7000.00", "single_quote"), "plugin_version": 1});
+    let decision = json_ok(
+        restarted
+            .post_json(
+                &format!("/api/v1/tenants/{BEDFORDSHIRE}/evaluate"),
+                &restarted.buyer_of(BEDFORDSHIRE),
+                &draft,
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(decision["decision"], before["decision"]);
+}

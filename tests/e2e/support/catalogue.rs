@@ -24,6 +24,7 @@ impl TestApp {
                 let separator = if admin_url.contains('?') { '&' } else { '?' };
                 format!("{admin_url}{separator}options=-csearch_path%3D{schema}")
             }
+            TestDatabase::Shared(url) => url.clone(),
         }
     }
 

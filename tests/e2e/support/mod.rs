@@ -97,7 +97,12 @@ impl Options {
 /// Where a test's data lives; cleaned up when the test ends.
 enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
+    /// Another test app's database (its URL), cleaned up by that app.
+    Shared(String),
 }
 
 impl TestDatabase {
@@ -166,6 +171,26 @@ impl TestApp {
 
     pub async fn spawn_with(options: Options) -> TestApp {
         let (database, database_url) = TestDatabase::create();
+        let engine = match &options.plugin_limits {
+            None => shared_engine(),
+            Some(limits) => Arc::new(RuleEngine::new(limits.clone()).expect("the plugin engine starts")),
+        };
+        TestApp::start(options, database, database_url, engine)
+    }
+
+    /// A second instance of the service on this app's database, with a plugin engine of its own
+    /// that has compiled nothing: what a restart (or another node) sees.
+    pub async fn second_instance(&self) -> TestApp {
+        let url = self.database_url();
+        let options = Options {
+            demo_data: false,
+            ..self.options.clone()
+        };
+        let engine = Arc::new(RuleEngine::new(test_limits()).expect("the plugin engine starts"));
+        TestApp::start(options, TestDatabase::Shared(url.clone()), url, engine)
+    }
+
+    fn start(options: Options, database: TestDatabase, database_url: String, engine: Arc<RuleEngine>) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
         let listen = listener.local_addr().expect("the bound address");
         let settings = Settings {
@@ -186,10 +211,6 @@ impl TestApp {
             load_demo_data: options.demo_data,
             workers: Some(1),
             plugin_limits: options.plugin_limits.clone().unwrap_or_else(test_limits),
-        };
-        let engine = match &options.plugin_limits {
-            None => shared_engine(),
-            Some(limits) => Arc::new(RuleEngine::new(limits.clone()).expect("the plugin engine starts")),
         };
         let state = bluelight_api::app::prepare_state_with_engine(&settings, engine)
             .expect("the app's state (database, migrations)");
