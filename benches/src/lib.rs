@@ -1,0 +1,168 @@
+//! What the rule-evaluation benchmarks share: the seed plugins loaded in the host, the set of
+//! procurements, Bedfordshire's rules natively and in other engines, and the check that every one
+//! of them decides every procurement the way the WebAssembly plugin does.
+//!
+//! Used by `benches/rules.rs` (criterion) and `src/bin/rules_latency.rs` (median and p99).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use bluelight_rules::{Decision, Limits, Plugin, Procurement, RuleEngine, Severity};
+
+pub mod corpus;
+pub mod engines;
+pub mod native_bedfordshire;
+
+pub const BEDFORDSHIRE: &str = "bedfordshire-police";
+
+/// A seed plugin, loaded, with the procurement set addressed to its tenant.
+pub struct Seed {
+    pub tenant: &'static str,
+    pub plugin: Arc<Plugin>,
+    pub procurements: Vec<Procurement>,
+}
+
+/// Everything a run needs, prepared and checked.
+pub struct Setup {
+    /// Kept alive for the plugins (it owns the epoch ticker that enforces their deadlines).
+    pub rule_engine: RuleEngine,
+    pub seeds: Vec<Seed>,
+    pub rego: engines::Rego,
+    pub rego_vm: engines::RegoVm,
+    pub rhai: engines::Rhai,
+    pub cel: engines::Cel,
+}
+
+impl Setup {
+    /// Loads the seed plugins with the default limits, prepares the other engines, and checks
+    /// every engine against the plugins (panicking at the first difference).
+    pub fn new() -> anyhow::Result<Setup> {
+        let rule_engine = RuleEngine::new(Limits::default())?;
+        let seeds = bluelight_rules_bundled::seed_plugins()
+            .iter()
+            .map(|bundled| {
+                let plugin = rule_engine
+                    .load(bundled.wasm)
+                    .with_context(|| format!("loading {}", bundled.crate_name))?;
+                Ok(Seed {
+                    tenant: bundled.tenant,
+                    plugin,
+                    procurements: corpus::procurements(bundled.tenant),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if !seeds.iter().any(|s| s.tenant == BEDFORDSHIRE) {
+            bail!("the bundled seed plugins do not include {BEDFORDSHIRE}");
+        }
+        let mut setup = Setup {
+            rule_engine,
+            seeds,
+            rego: engines::Rego::new()?,
+            rego_vm: engines::RegoVm::new()?,
+            rhai: engines::Rhai::new()?,
+            cel: engines::Cel::new()?,
+        };
+        setup.check();
+        Ok(setup)
+    }
+
+    pub fn bedfordshire(&self) -> &Seed {
+        self.seeds
+            .iter()
+            .find(|s| s.tenant == BEDFORDSHIRE)
+            .expect("checked in Setup::new")
+    }
+
+    /// Before anything is timed: each plugin decides every procurement, in a fresh sandbox and in a
+    /// batch alike; and for Bedfordshire (the set plus the plugin's own fixtures), native Rust, Rego
+    /// (interpreted and on regorus's VM), Rhai and CEL give the plugin's outcome, required route
+    /// and findings (rule and severity). Panics with the first difference.
+    pub fn check(&mut self) {
+        for seed in &self.seeds {
+            let mut batch = seed.plugin.batch();
+            for p in &seed.procurements {
+                let fresh = seed
+                    .plugin
+                    .evaluate(p)
+                    .unwrap_or_else(|e| panic!("{} on {}: {e}", seed.tenant, p.reference));
+                let batched = batch
+                    .evaluate(p)
+                    .unwrap_or_else(|e| panic!("{} (batch) on {}: {e}", seed.tenant, p.reference));
+                assert_eq!(
+                    fresh.decision, batched.decision,
+                    "{} decides {} differently in a batch",
+                    seed.tenant, p.reference
+                );
+            }
+        }
+
+        let seed = self.bedfordshire();
+        let plugin = seed.plugin.clone();
+        let mut cases: Vec<Procurement> = seed.procurements.clone();
+        cases.extend(plugin.fixtures().unwrap_or_default().iter().map(|f| f.input.clone()));
+        let mut word_for_word = 0;
+        for p in &cases {
+            let wasm = plugin.evaluate(p).expect("checked above, or a fixture").decision;
+            let native = native_bedfordshire::evaluate(p);
+            word_for_word += usize::from(native == wasm);
+            let others: [(&str, anyhow::Result<Decision>); 5] = [
+                ("native", Ok(native)),
+                ("rego", self.rego.evaluate(p)),
+                ("rego (RVM)", self.rego_vm.evaluate(p)),
+                ("rhai", self.rhai.evaluate(p)),
+                ("cel", self.cel.evaluate(p)),
+            ];
+            for (engine, decision) in others {
+                let decision = decision.unwrap_or_else(|e| panic!("{engine} on {}: {e:#}", p.reference));
+                if summary(&decision) != summary(&wasm) {
+                    panic!(
+                        "{engine} and the plugin differ on {}:\n  {engine}: {:?}\n  plugin: {:?}\n  input: {}",
+                        p.reference,
+                        summary(&decision),
+                        summary(&wasm),
+                        serde_json::to_string(p).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        // The native port copies the plugin's messages too; a difference there means the plugin's
+        // wording changed since (`native_bedfordshire.rs` says how to copy it again).
+        if word_for_word < cases.len() {
+            eprintln!(
+                "note: native Rust words {} of {} decisions differently from the plugin (same rules and severities)",
+                cases.len() - word_for_word,
+                cases.len()
+            );
+        }
+    }
+}
+
+/// What must agree between engines: outcome, required route, and the findings' rules and
+/// severities (as a sorted list; Rego returns a set, in no particular order).
+pub type Summary = (
+    bluelight_rules::Outcome,
+    Option<bluelight_rules::Route>,
+    Vec<(String, Severity)>,
+);
+
+pub fn summary(d: &Decision) -> Summary {
+    let mut findings: Vec<(String, Severity)> = d.findings.iter().map(|f| (f.rule_id.clone(), f.severity)).collect();
+    findings.sort();
+    (d.outcome, d.required_route, findings)
+}
+
+/// How varied the decisions on a set are: decisions per outcome, and findings per rule and severity.
+pub fn coverage(decisions: &[Decision]) -> (BTreeMap<&'static str, usize>, BTreeMap<String, usize>) {
+    let mut outcomes = BTreeMap::new();
+    let mut findings = BTreeMap::new();
+    for d in decisions {
+        *outcomes.entry(d.outcome.as_str()).or_insert(0) += 1;
+        for f in &d.findings {
+            *findings
+                .entry(format!("{} {}", f.rule_id, f.severity.as_str()))
+                .or_insert(0) += 1;
+        }
+    }
+    (outcomes, findings)
+}
