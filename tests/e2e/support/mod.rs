@@ -117,6 +117,7 @@ impl TestDatabase {
                     admin_url.starts_with("postgres://") || admin_url.starts_with("postgresql://"),
                     "TEST_DATABASE_URL must be a postgres:// URL, got {admin_url}"
                 );
+                let admin_url = without_ssl_unless_asked(admin_url);
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
                 let mut conn = PgConnection::establish(&admin_url)
                     .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: cannot connect to {admin_url}: {e}"));
@@ -134,6 +135,17 @@ impl TestDatabase {
             }
         }
     }
+}
+
+/// The test servers are on loopback, where SSL adds nothing, and libpq's OpenSSL cleanup at
+/// process exit races pooled SSL connections still closing on other threads: the test binary
+/// crashed in libcrypto after every test had passed. So SSL is off unless the URL asks for it.
+fn without_ssl_unless_asked(url: String) -> String {
+    if url.contains("sslmode=") {
+        return url;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
 }
 
 impl Drop for TestDatabase {
