@@ -8,6 +8,7 @@ use super::model::{
 };
 use super::store;
 use crate::auth::{Principal, TenantAccess, TenantScope};
+use crate::categories::store as categories;
 use crate::clock;
 use crate::db::DbConnection;
 use crate::error::responses::{ListErrors, ReadErrors};
@@ -69,7 +70,8 @@ pub async fn evaluate_procurement(
             let (scope, tenant) = TenantScope::authorize(conn, &asker, &slug, TenantAccess::Buy)?;
             let procurement = procurements::get(conn, &scope, &id)?;
             let plugin_row = active_plugin(conn, &scope)?;
-            let input = plugin_input(conn, &tenant, &procurement, date)?;
+            let categories = categories::tree(conn)?;
+            let input = plugin_input(conn, &tenant, &categories, &procurement, date)?;
             Ok((scope, plugin_row, (procurement.id, input)))
         })
         .await?;
@@ -261,7 +263,8 @@ pub async fn evaluate_draft(
             let is_active = active.is_some_and(|a| a.id == plugin_row.id);
             let quotes = procurements::resolve(conn, &tenant, &draft.procurement)?;
             let row = procurements::to_row(&scope, draft.procurement, quotes, &principal, None)?;
-            let input = plugin_input(conn, &tenant, &row, date)?;
+            let categories = categories::tree(conn)?;
+            let input = plugin_input(conn, &tenant, &categories, &row, date)?;
             Ok((scope, plugin_row, is_active, input))
         })
         .await?;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use bluelight_rules::RuleEngine;
 
 use crate::auth::{Principal, Role, TenantScope};
+use crate::categories::store as categories;
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::frameworks;
@@ -90,6 +91,7 @@ pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result
 
             let tenant = tenants::get(conn, seed.tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
             let today = clock::today();
+            let categories = categories::tree(conn)?;
             for demo in demo.iter().filter(|d| d.tenant == seed.tenant) {
                 let mut input = demo.procurement.clone();
                 if let Some(reference) = &demo.framework_reference {
@@ -107,8 +109,8 @@ pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result
                 procurements::insert(conn, &scope, &procurement).map_err(|e| anyhow::anyhow!("{e}"))?;
                 report.procurements += 1;
 
-                let plugin_input =
-                    plugin_input(conn, &tenant, &procurement, today).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let plugin_input = plugin_input(conn, &tenant, &categories, &procurement, today)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                 let evaluation = plugin
                     .evaluate(&plugin_input)
                     .map_err(|e| anyhow::anyhow!("demo procurement {}: {e}", procurement.reference))?;

@@ -7,20 +7,22 @@ use chrono::NaiveDate;
 use bluelight_rules as rules;
 
 use super::model::ProcurementRow;
-use crate::categories::store as categories;
+use crate::categories::model::CategoryTree;
 use crate::db::DbConnection;
 use crate::error::ApiResult;
 use crate::frameworks::model::{Eligibility, FrameworkStatus};
 use crate::frameworks::store as frameworks;
 use crate::tenants::model::{TenantKind, TenantRow};
 
+/// `categories` is the category tree, loaded once by the caller (a backtest resolves every
+/// procurement of a tenant against the same tree).
 pub fn plugin_input(
     conn: &mut DbConnection,
     tenant: &TenantRow,
+    categories: &CategoryTree,
     row: &ProcurementRow,
     evaluation_date: NaiveDate,
 ) -> ApiResult<rules::Procurement> {
-    let tree = categories::tree(conn)?;
     let call_off = match (&row.framework_id, row.lot_number) {
         (Some(framework_id), Some(lot_number)) => {
             let framework = frameworks::get(conn, framework_id)?;
@@ -45,7 +47,7 @@ pub fn plugin_input(
         contract_type: row.contract_type()?,
         category: rules::CategoryRef {
             slug: row.category_slug.clone(),
-            path: tree.path(&row.category_slug),
+            path: categories.path(&row.category_slug),
         },
         route: row.route()?,
         quotes: row

@@ -16,6 +16,7 @@ use super::model::{
 use super::{compiled, store};
 use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};
+use crate::categories::store as categories;
 use crate::clock;
 use crate::error::responses::{ListErrors, ReadErrors};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -318,9 +319,10 @@ pub async fn backtest_rule_plugin(
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Administer)?;
             let candidate = store::get(conn, &scope, version)?;
             let active = store::active(conn, &scope)?;
+            let categories = categories::tree(conn)?;
             let mut inputs = Vec::new();
             for row in procurements::all(conn, &scope)? {
-                let input = plugin_input(conn, &tenant, &row, date)?;
+                let input = plugin_input(conn, &tenant, &categories, &row, date)?;
                 inputs.push((row.id, input));
             }
             Ok((scope, candidate, active, inputs))
