@@ -17,7 +17,7 @@ use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, categories, db, decisions, demo, frameworks, health, idempotency, procurements, rule_plugins, suppliers,
+    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, procurements, rule_plugins, suppliers,
     tenants,
 };
 
@@ -71,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(frameworks::routes)
                 .configure(suppliers::routes)
                 .configure(procurements::routes)
+                .configure(contracts::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),

@@ -438,4 +438,46 @@ pub mod responses {
         )]
         PreconditionRequired(Problem),
     }
+
+    /// Errors of deleting a resource under `If-Match`.
+    #[allow(dead_code)]
+    #[derive(IntoResponses)]
+    pub enum DeleteErrors {
+        #[response(
+            status = 401,
+            description = "No valid bearer token",
+            content_type = "application/problem+json"
+        )]
+        Unauthorized(Problem),
+        #[response(
+            status = 403,
+            description = "The token's roles do not allow this",
+            content_type = "application/problem+json"
+        )]
+        Forbidden(Problem),
+        #[response(
+            status = 404,
+            description = "No such resource",
+            content_type = "application/problem+json"
+        )]
+        NotFound(Problem),
+        #[response(
+            status = 409,
+            description = "Other records depend on it",
+            content_type = "application/problem+json"
+        )]
+        Conflict(Problem),
+        #[response(
+            status = 412,
+            description = "The resource changed since it was read (stale If-Match)",
+            content_type = "application/problem+json"
+        )]
+        PreconditionFailed(Problem),
+        #[response(
+            status = 428,
+            description = "If-Match is missing",
+            content_type = "application/problem+json"
+        )]
+        PreconditionRequired(Problem),
+    }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod categories;
 pub mod clock;
+pub mod contracts;
 pub mod config;
 pub mod db;
 pub mod decisions;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, categories, decisions, frameworks, health, procurements, rule_plugins, suppliers, tenants};
+use crate::{audit, categories, contracts, decisions, frameworks, health, procurements, rule_plugins, suppliers, tenants};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,7 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Suppliers", description = "Suppliers, and strategic-supplier management: risk, KPIs, ethics, contingency"),
         (name = "Procurements", description = "A tenant's own procurements: what its buyers buy, and how"),
         (name = "Rule plugins", description = "A tenant's procurement rules as sandboxed WebAssembly plugins: upload, test, activate, roll back, backtest"),
+        (name = "Contracts", description = "A tenant's contracts register: what it has let, with whom, under which arrangement, until when"),
         (name = "Decisions", description = "Evaluating procurements against the tenant's rules, and the decision log"),
         (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
@@ -73,6 +74,12 @@ pub struct ApiDoc;
     decisions::handlers::get_decision,
     decisions::handlers::replay_decision,
     decisions::handlers::evaluate_draft,
+    contracts::handlers::list_contracts,
+    contracts::handlers::create_contract,
+    contracts::handlers::get_contract,
+    contracts::handlers::update_contract,
+    contracts::handlers::delete_contract,
+    contracts::handlers::award_contract,
     rule_plugins::handlers::upload_rule_plugin,
     rule_plugins::handlers::list_rule_plugins,
     rule_plugins::handlers::get_rule_plugin,

@@ -216,6 +216,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        filename -> Nullable<Text>,
+        status -> Text,
+        rows_total -> BigInt,
+        rows_written -> BigInt,
+        rows_skipped -> BigInt,
+        failure -> Nullable<Text>,
+        started_by -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        reference -> Text,
+        title -> Text,
+        supplier_id -> Nullable<Text>,
+        supplier_name -> Text,
+        supplier_locality -> Text,
+        supplier_sme -> Bool,
+        supplier_vcse -> Bool,
+        category_slug -> Text,
+        value_pence -> BigInt,
+        start_date -> Date,
+        end_date -> Date,
+        extension_options -> Nullable<Text>,
+        max_end_date -> Nullable<Date>,
+        arrangement -> Text,
+        framework_id -> Nullable<Text>,
+        lot_number -> Nullable<Integer>,
+        collaborative_partners -> Text,
+        procurement_id -> Nullable<Text>,
+        contract_manager -> Nullable<Text>,
+        kpis -> Text,
+        savings_pence -> BigInt,
+        terminated_on -> Nullable<Date>,
+        import_id -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spend_lines (id) {
+        id -> Text,
+        tenant_slug -> Text,
+        import_id -> Text,
+        line_number -> BigInt,
+        transaction_id -> Nullable<Text>,
+        paid_on -> Date,
+        supplier_id -> Nullable<Text>,
+        supplier_name -> Text,
+        supplier_locality -> Text,
+        supplier_sme -> Bool,
+        supplier_vcse -> Bool,
+        category_slug -> Nullable<Text>,
+        amount_pence -> BigInt,
+        contract_id -> Nullable<Text>,
+        expense_type -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(frameworks -> categories (category_slug));
 diesel::joinable!(active_rule_plugins -> rule_plugins (plugin_id));
 diesel::joinable!(rule_decisions -> procurements (procurement_id));
@@ -225,6 +297,8 @@ diesel::joinable!(lot_suppliers -> suppliers (supplier_id));
 diesel::joinable!(strategic_profiles -> suppliers (supplier_id));
 diesel::joinable!(supplier_risk_changes -> suppliers (supplier_id));
 diesel::joinable!(supplier_kpi_scores -> suppliers (supplier_id));
+diesel::joinable!(spend_lines -> contracts (contract_id));
+diesel::joinable!(contracts -> frameworks (framework_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
@@ -241,6 +315,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     active_rule_plugins,
     procurements,
     rule_decisions,
+    imports,
+    contracts,
+    spend_lines,
 );
 
 diesel::table! {

@@ -1,6 +1,7 @@
 //! Suppliers, and the national team's management of strategic suppliers (risk ratings with
 //! their history, KPI scores, ethics and contingency data).
 
+pub mod directory;
 pub mod handlers;
 pub mod model;
 pub mod store;

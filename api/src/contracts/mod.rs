@@ -1,0 +1,17 @@
+//! A tenant's contracts register (as forces keep it today in the Bluelight Procurement
+//! Database): what it has let, with whom, under which arrangement, until when.
+
+pub mod handlers;
+pub mod model;
+pub mod store;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::list_contracts)
+        .service(handlers::create_contract)
+        .service(handlers::get_contract)
+        .service(handlers::update_contract)
+        .service(handlers::delete_contract)
+        .service(handlers::award_contract);
+}

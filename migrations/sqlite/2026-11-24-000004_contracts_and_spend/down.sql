@@ -1,0 +1,3 @@
+DROP TABLE spend_lines;
+DROP TABLE contracts;
+DROP TABLE imports;
