@@ -17,8 +17,8 @@ use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, procurements, rule_plugins, suppliers,
-    tenants,
+    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, procurements,
+    rule_plugins, spend, suppliers, tenants,
 };
 
 /// Connects to the database, applies migrations, starts the plugin engine and, if asked, loads
@@ -39,11 +39,20 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
+    let interrupted = imports::store::fail_interrupted(&mut conn)?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "CSV imports interrupted by the last stop marked failed (nothing of them was written)"
+        );
+    }
     if settings.load_demo_data {
         let report = demo::load(&mut conn)?;
         tracing::info!(?report, "national demo data loaded");
         let report = demo::rules::load(&mut conn, &rules)?;
         tracing::info!(?report, "seed forces' rule plugins and demo procurements loaded");
+        let report = demo::registers::load(&mut conn)?;
+        tracing::info!(?report, "demo contracts registers and spend loaded");
     }
     drop(conn);
     if settings.auth.development_secret {
@@ -72,6 +81,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(suppliers::routes)
                 .configure(procurements::routes)
                 .configure(contracts::routes)
+                .configure(spend::routes)
+                .configure(imports::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),

@@ -19,6 +19,9 @@ pub struct FieldError {
     pub field: String,
     #[schema(example = "must not be below min_value")]
     pub message: String,
+    /// For a CSV import: the line of the file (the header is line 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -26,6 +29,15 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            line: None,
+        }
+    }
+
+    /// A problem with one cell (or row) of an uploaded CSV file.
+    pub fn at_line(line: u64, field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            line: Some(line),
+            ..FieldError::new(field, message)
         }
     }
 }
@@ -38,6 +50,9 @@ pub enum ApiError {
     /// The request was read but some fields are wrong.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// A CSV import with rows at fault: nothing of it was written.
+    #[error("the import was rejected")]
+    ImportRejected { total: usize, errors: Vec<FieldError> },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -106,6 +121,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::ImportRejected { .. } => "import_rejected",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
@@ -124,6 +140,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "Bad request",
             ApiError::Validation(_) => "Validation failed",
+            ApiError::ImportRejected { .. } => "Import rejected",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::NotFound(_) => "Not found",
@@ -148,6 +165,19 @@ impl ApiError {
                 };
                 (detail, Some(fields.clone()))
             }
+            ApiError::ImportRejected { total, errors } => {
+                let listed = if *total > errors.len() {
+                    format!(" (the first {} are listed)", errors.len())
+                } else {
+                    String::new()
+                };
+                (
+                    format!(
+                        "{total} problems in the file{listed}; nothing was imported. Fix them and send the file again"
+                    ),
+                    Some(errors.clone()),
+                )
+            }
             // Never leak internals: the log has the cause, the client a bare message.
             ApiError::Internal(_) => ("an unexpected error occurred; it has been logged".into(), None),
             ApiError::Unavailable(_) => ("the service is temporarily unavailable; retry shortly".into(), None),
@@ -168,7 +198,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::ImportRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

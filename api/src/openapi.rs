@@ -3,7 +3,10 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, categories, contracts, decisions, frameworks, health, procurements, rule_plugins, suppliers, tenants};
+use crate::{
+    audit, categories, contracts, decisions, frameworks, health, imports, procurements, rule_plugins, spend, suppliers,
+    tenants,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +33,8 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Procurements", description = "A tenant's own procurements: what its buyers buy, and how"),
         (name = "Rule plugins", description = "A tenant's procurement rules as sandboxed WebAssembly plugins: upload, test, activate, roll back, backtest"),
         (name = "Contracts", description = "A tenant's contracts register: what it has let, with whom, under which arrangement, until when"),
+        (name = "Spend", description = "A tenant's payments, imported from its published spend files"),
+        (name = "Imports", description = "CSV imports of a contracts register or spend files: checked whole, written whole, idempotent"),
         (name = "Decisions", description = "Evaluating procurements against the tenant's rules, and the decision log"),
         (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
@@ -80,6 +85,11 @@ pub struct ApiDoc;
     contracts::handlers::update_contract,
     contracts::handlers::delete_contract,
     contracts::handlers::award_contract,
+    imports::handlers::import_contracts,
+    imports::handlers::import_spend,
+    imports::handlers::list_imports,
+    imports::handlers::get_import,
+    spend::handlers::list_spend,
     rule_plugins::handlers::upload_rule_plugin,
     rule_plugins::handlers::list_rule_plugins,
     rule_plugins::handlers::get_rule_plugin,

@@ -10,12 +10,15 @@ use bluelight_rules::RuleEngine;
 use crate::auth::Verifier;
 use crate::db::{Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::imports::progress::ImportProgress;
 
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
     /// The one engine every tenant's rule plugins run in.
     pub rules: Arc<RuleEngine>,
+    /// Rows written so far by this instance's running CSV imports.
+    pub import_progress: ImportProgress,
     /// SQLite allows one writer at a time, and two transactions that both read then write
     /// deadlock (one gets "database is locked" at once, whatever the busy timeout). Write
     /// transactions therefore take this lock first on SQLite; PostgreSQL needs none.
@@ -29,6 +32,7 @@ impl AppState {
             pool,
             verifier,
             rules,
+            import_progress: ImportProgress::default(),
             write_lock,
         }
     }

@@ -350,7 +350,9 @@ fn award_to_contract(
             Some(quote.sme),
             Some(quote.vcse),
             // A quote's "local" is the rule plugin's notion (in the force's area).
-            quote.local.then_some(crate::suppliers::directory::SupplierLocality::Area),
+            quote
+                .local
+                .then_some(crate::suppliers::directory::SupplierLocality::Area),
         ),
         None => (award.supplier_id, award.supplier_name, None, None, None),
     };

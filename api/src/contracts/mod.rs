@@ -2,6 +2,7 @@
 //! Database): what it has let, with whom, under which arrangement, until when.
 
 pub mod handlers;
+pub mod import;
 pub mod model;
 pub mod store;
 

@@ -266,11 +266,7 @@ impl NewContract {
         }
         checks.optional_text("extension_options", self.extension_options.as_deref(), 200);
         checks.optional_text("contract_manager", self.contract_manager.as_deref(), 200);
-        checks.check(
-            self.kpis.len() <= MAX_KPIS,
-            "kpis",
-            format!("at most {MAX_KPIS} KPIs"),
-        );
+        checks.check(self.kpis.len() <= MAX_KPIS, "kpis", format!("at most {MAX_KPIS} KPIs"));
         for (i, kpi) in self.kpis.iter().enumerate() {
             checks.text(&format!("kpis[{i}].name"), &kpi.name, 200);
             checks.text(&format!("kpis[{i}].target"), &kpi.target, 200);
@@ -398,6 +394,20 @@ pub struct ContractRow {
 }
 
 impl ContractRow {
+    /// The same contract terms as `other`, whoever recorded either and whenever.
+    pub fn same_terms(&self, other: &ContractRow) -> bool {
+        let identity = |row: &ContractRow| ContractRow {
+            id: String::new(),
+            import_id: None,
+            version: 0,
+            created_by: String::new(),
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
+            ..row.clone()
+        };
+        identity(self) == identity(other)
+    }
+
     pub fn arrangement(&self) -> ApiResult<Arrangement> {
         Arrangement::from_db(&self.arrangement)
     }

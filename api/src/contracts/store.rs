@@ -1,6 +1,8 @@
 //! Contract queries. Every function takes the caller's `TenantScope` and filters by it, so a
 //! contract of another tenant is never found, read or changed.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -15,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::Eligibility;
 use crate::http::Page;
 use crate::region::Region;
-use crate::suppliers::directory::{ResolvedSupplier, SupplierDirectory, SupplierReference};
+use crate::suppliers::directory::{ResolvedSupplier, SupplierDirectory, SupplierLocality, SupplierReference};
 use crate::tenants::model::{TenantKind, TenantRow};
 use crate::text_search::{contains_pattern, lower};
 use crate::validate::Checks;
@@ -296,6 +298,48 @@ pub fn get(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<
         .ok_or_else(|| ApiError::not_found(format_args!("contract '{id}'")))
 }
 
+/// What a spend line takes from the contract it was paid under.
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    pub id: String,
+    pub category_slug: String,
+    pub locality: SupplierLocality,
+    pub sme: bool,
+    pub vcse: bool,
+}
+
+/// The tenant's whole register by reference, for linking spend to contracts.
+pub fn register_by_reference(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+) -> ApiResult<HashMap<String, RegisterEntry>> {
+    let rows: Vec<(String, String, String, String, bool, bool)> = contracts::table
+        .filter(contracts::tenant_slug.eq(scope.slug()))
+        .select((
+            contracts::reference,
+            contracts::id,
+            contracts::category_slug,
+            contracts::supplier_locality,
+            contracts::supplier_sme,
+            contracts::supplier_vcse,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(reference, id, category_slug, locality, sme, vcse)| {
+            Ok((
+                reference,
+                RegisterEntry {
+                    id,
+                    category_slug,
+                    locality: SupplierLocality::from_db(&locality)?,
+                    sme,
+                    vcse,
+                },
+            ))
+        })
+        .collect()
+}
+
 /// The tenant's contract with this reference, if any.
 pub fn find_by_reference(
     conn: &mut DbConnection,
@@ -354,16 +398,17 @@ pub fn insert(conn: &mut DbConnection, scope: &TenantScope, row: &ContractRow) -
     Ok(())
 }
 
-/// Inserts many validated rows of one import in as few statements as the databases allow.
+/// Rows a multi-row insert writes at once: 29 columns each, within both databases' limits on
+/// bound values.
+pub const INSERT_BATCH: usize = 500;
+
+/// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
 pub fn insert_batch(conn: &mut DbConnection, rows: &[ContractRow]) -> QueryResult<()> {
-    // 29 columns a row; both databases take well over 29 x 500 bound values.
-    for chunk in rows.chunks(500) {
-        // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
-        match conn {
-            DbConnection::Pg(pg) => diesel::insert_into(contracts::table).values(chunk).execute(pg)?,
-            DbConnection::Sqlite(sqlite) => diesel::insert_into(contracts::table).values(chunk).execute(sqlite)?,
-        };
-    }
+    // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
+    match conn {
+        DbConnection::Pg(pg) => diesel::insert_into(contracts::table).values(rows).execute(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::insert_into(contracts::table).values(rows).execute(sqlite)?,
+    };
     Ok(())
 }
 
@@ -400,7 +445,9 @@ pub fn delete(conn: &mut DbConnection, scope: &TenantScope, id: &str, expected_v
     if spend > 0 {
         return Err(ApiError::conflict(
             "contract_has_spend",
-            format!("{spend} spend lines are recorded against this contract; it cannot be deleted (terminate it instead)"),
+            format!(
+                "{spend} spend lines are recorded against this contract; it cannot be deleted (terminate it instead)"
+            ),
         ));
     }
     diesel::delete(

@@ -6,6 +6,7 @@
 //! reference) already exists is left as it is, so restarting never duplicates or overwrites.
 //! Every record goes through the same validation as the API.
 
+pub mod registers;
 pub mod rules;
 
 use std::collections::{HashMap, HashSet};

@@ -1,0 +1,102 @@
+//! CSV imports into a tenant's contracts register and spend: checked whole before anything is
+//! written, then written in one transaction in the background while the client watches progress.
+
+pub mod csv_file;
+pub mod handlers;
+pub mod model;
+pub mod progress;
+pub mod store;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use actix_web::web;
+use diesel::QueryResult;
+
+use crate::auth::{Principal, TenantScope};
+use crate::contracts::import as contract_import;
+use crate::contracts::model::ContractRow;
+use crate::contracts::store as contracts;
+use crate::db::DbConnection;
+use crate::error::ApiResult;
+use crate::spend::import as spend_import;
+use crate::spend::model::SpendLineRow;
+use crate::spend::store as spend;
+use crate::tenants::model::TenantRow;
+use model::ImportKind;
+
+/// The rows a checked file will write, and what the check found.
+#[derive(Debug)]
+pub struct PreparedImport<T> {
+    /// Data rows in the file.
+    pub rows_total: usize,
+    /// Rows identical to ones already recorded.
+    pub rows_skipped: usize,
+    pub rows: T,
+}
+
+/// The rows a checked file will write.
+#[derive(Debug)]
+pub enum ImportRows {
+    Contracts(Vec<ContractRow>),
+    Spend(Vec<SpendLineRow>),
+}
+
+/// Checks a whole file of `kind` for the tenant; the rows to write, or every problem found.
+pub fn prepare(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    scope: &TenantScope,
+    tenant: &TenantRow,
+    principal: &Principal,
+    bytes: &[u8],
+    import_id: &str,
+) -> ApiResult<PreparedImport<ImportRows>> {
+    Ok(match kind {
+        ImportKind::Contracts => {
+            let p = contract_import::prepare(conn, scope, tenant, principal, bytes, import_id)?;
+            PreparedImport {
+                rows_total: p.rows_total,
+                rows_skipped: p.rows_skipped,
+                rows: ImportRows::Contracts(p.rows),
+            }
+        }
+        ImportKind::Spend => {
+            let p = spend_import::prepare(conn, scope, tenant, bytes, import_id)?;
+            PreparedImport {
+                rows_total: p.rows_total,
+                rows_skipped: p.rows_skipped,
+                rows: ImportRows::Spend(p.rows),
+            }
+        }
+    })
+}
+
+impl ImportRows {
+    /// Writes every row in batches, advancing `progress` after each; returns how many. Run it in
+    /// one transaction so that a failure leaves nothing written.
+    pub fn write(&self, conn: &mut DbConnection, progress: &AtomicI64) -> QueryResult<i64> {
+        match self {
+            ImportRows::Contracts(rows) => {
+                for chunk in rows.chunks(contracts::INSERT_BATCH) {
+                    contracts::insert_batch(conn, chunk)?;
+                    progress.fetch_add(chunk.len() as i64, Ordering::Relaxed);
+                }
+                Ok(rows.len() as i64)
+            }
+            ImportRows::Spend(rows) => {
+                for chunk in rows.chunks(spend::INSERT_BATCH) {
+                    spend::insert_batch(conn, chunk)?;
+                    progress.fetch_add(chunk.len() as i64, Ordering::Relaxed);
+                }
+                Ok(rows.len() as i64)
+            }
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::import_contracts)
+        .service(handlers::import_spend)
+        .service(handlers::list_imports)
+        .service(handlers::get_import);
+}

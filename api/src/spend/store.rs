@@ -1,0 +1,87 @@
+//! Spend queries. Every function takes the caller's `TenantScope` and filters by it.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::model::{SpendFilter, SpendLineRow};
+use crate::auth::TenantScope;
+use crate::db::DbConnection;
+use crate::db::schema::spend_lines;
+use crate::http::Page;
+
+pub fn list(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+    filter: &SpendFilter,
+    page: &Page,
+) -> QueryResult<Vec<SpendLineRow>> {
+    let mut query = spend_lines::table
+        .filter(spend_lines::tenant_slug.eq(scope.slug().to_owned()))
+        .select(SpendLineRow::as_select())
+        .order(spend_lines::id.asc())
+        .into_boxed();
+    if let Some(from) = filter.from {
+        query = query.filter(spend_lines::paid_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(spend_lines::paid_on.le(to));
+    }
+    if let Some(supplier) = &filter.supplier {
+        query = query.filter(spend_lines::supplier_id.eq(supplier.clone()));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(spend_lines::category_slug.eq(category.clone()));
+    }
+    if let Some(contract) = &filter.contract {
+        query = query.filter(spend_lines::contract_id.eq(contract.clone()));
+    }
+    match filter.under_contract {
+        Some(true) => query = query.filter(spend_lines::contract_id.is_not_null()),
+        Some(false) => query = query.filter(spend_lines::contract_id.is_null()),
+        None => {}
+    }
+    if let Some(import) = &filter.import {
+        query = query.filter(spend_lines::import_id.eq(import.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(spend_lines::id.gt(after.clone()));
+    }
+    query.limit(page.fetch_limit()).load(conn)
+}
+
+/// The tenant's recorded payments with these transaction ids.
+pub fn by_transaction_ids(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+    ids: &[&str],
+) -> QueryResult<HashMap<String, SpendLineRow>> {
+    let mut found = HashMap::new();
+    // Kept well under both databases' limits on bound values.
+    for chunk in ids.chunks(5_000) {
+        let rows: Vec<SpendLineRow> = spend_lines::table
+            .filter(spend_lines::tenant_slug.eq(scope.slug()))
+            .filter(spend_lines::transaction_id.eq_any(chunk))
+            .select(SpendLineRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            if let Some(id) = row.transaction_id.clone() {
+                found.insert(id, row);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Rows a multi-row insert writes at once: 15 columns each, within both databases' limits.
+pub const INSERT_BATCH: usize = 1_000;
+
+/// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
+pub fn insert_batch(conn: &mut DbConnection, rows: &[SpendLineRow]) -> QueryResult<()> {
+    // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
+    match conn {
+        DbConnection::Pg(pg) => diesel::insert_into(spend_lines::table).values(rows).execute(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::insert_into(spend_lines::table).values(rows).execute(sqlite)?,
+    };
+    Ok(())
+}
