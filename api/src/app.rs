@@ -17,7 +17,7 @@ use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, procurements,
+    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, procurements,
     rule_plugins, spend, suppliers, tenants,
 };
 
@@ -83,6 +83,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(contracts::routes)
                 .configure(spend::routes)
                 .configure(imports::routes)
+                .configure(kpis::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),

@@ -17,6 +17,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod imports;
+pub mod kpis;
 pub mod money;
 pub mod openapi;
 pub mod procurements;

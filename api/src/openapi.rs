@@ -4,8 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    audit, categories, contracts, decisions, frameworks, health, imports, procurements, rule_plugins, spend, suppliers,
-    tenants,
+    audit, categories, contracts, decisions, frameworks, health, imports, kpis, procurements, rule_plugins, spend,
+    suppliers, tenants,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +35,7 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Contracts", description = "A tenant's contracts register: what it has let, with whom, under which arrangement, until when"),
         (name = "Spend", description = "A tenant's payments, imported from its published spend files"),
         (name = "Imports", description = "CSV imports of a contracts register or spend files: checked whole, written whole, idempotent"),
+        (name = "KPIs", description = "The figures a force reports, each with its definition and the numbers behind it"),
         (name = "Decisions", description = "Evaluating procurements against the tenant's rules, and the decision log"),
         (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
@@ -90,6 +91,7 @@ pub struct ApiDoc;
     imports::handlers::list_imports,
     imports::handlers::get_import,
     spend::handlers::list_spend,
+    kpis::handlers::get_kpis,
     rule_plugins::handlers::upload_rule_plugin,
     rule_plugins::handlers::list_rule_plugins,
     rule_plugins::handlers::get_rule_plugin,

@@ -1,0 +1,59 @@
+//! `/api/v1/tenants/{slug}/kpis`
+
+use actix_web::{get, web};
+
+use super::compute;
+use super::model::{KpiReport, PeriodParams};
+use crate::auth::{Principal, TenantAccess, TenantScope};
+use crate::clock;
+use crate::error::responses::ReadErrors;
+use crate::error::{ApiError, ApiResult};
+use crate::http::QueryParams;
+use crate::state::AppState;
+
+/// A tenant's KPIs
+///
+/// The figures forces report, over a period (by default the last complete financial year): total
+/// spend; the shares of it under contract, with local suppliers (the tenant's area, and its
+/// region), through collaborative arrangements and national frameworks, with SMEs and VCSEs; the
+/// share of contracts let in collaboration; savings recorded against contracts. Each figure
+/// comes with its definition and the numbers it was computed from. Readable by the tenant's
+/// users and national roles; never another tenant's.
+#[utoipa::path(
+    tag = "KPIs",
+    params(("slug" = String, Path, description = "The tenant's slug", example = "lancashire-constabulary"), PeriodParams),
+    responses(
+        (status = 200, description = "The KPIs", body = KpiReport),
+        ReadErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[get("/tenants/{slug}/kpis")]
+pub async fn get_kpis(
+    state: web::Data<AppState>,
+    principal: Principal,
+    slug: web::Path<String>,
+    period: QueryParams<PeriodParams>,
+) -> ApiResult<web::Json<KpiReport>> {
+    let (from, to) = period_of(&period.0)?;
+    let slug = slug.into_inner();
+    let report = state
+        .db(move |conn| {
+            let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let (spend, contracts) = compute::load_facts(conn, &scope, from, to)?;
+            Ok(compute::report(scope.slug(), from, to, &spend, &contracts))
+        })
+        .await?;
+    Ok(web::Json(report))
+}
+
+/// The period asked for, defaulting each end to the last complete financial year's.
+pub fn period_of(params: &PeriodParams) -> ApiResult<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let (default_from, default_to) = compute::last_financial_year(clock::today());
+    let from = params.from.unwrap_or(default_from);
+    let to = params.to.unwrap_or(default_to);
+    if to < from {
+        return Err(ApiError::invalid("to", "must not be before from"));
+    }
+    Ok((from, to))
+}
