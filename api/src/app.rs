@@ -17,8 +17,8 @@ use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, procurements,
-    rule_plugins, spend, suppliers, tenants,
+    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, national,
+    procurements, rule_plugins, spend, suppliers, tenants,
 };
 
 /// Connects to the database, applies migrations, starts the plugin engine and, if asked, loads
@@ -84,6 +84,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(spend::routes)
                 .configure(imports::routes)
                 .configure(kpis::routes)
+                .configure(national::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),

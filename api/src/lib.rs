@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod kpis;
 pub mod money;
+pub mod national;
 pub mod openapi;
 pub mod procurements;
 pub mod region;

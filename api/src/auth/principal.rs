@@ -110,6 +110,18 @@ impl Principal {
         self.has(Role::NationalAdmin) || self.has(Role::NationalViewer)
     }
 
+    /// The national view across tenants is for the national team only: a force never sees
+    /// another force's figures through it.
+    pub fn require_national(&self) -> ApiResult<()> {
+        if self.is_national() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "the national view across tenants is for national roles (national_admin, national_viewer) only".into(),
+            ))
+        }
+    }
+
     pub fn require_national_admin(&self) -> ApiResult<()> {
         if self.has(Role::NationalAdmin) {
             Ok(())

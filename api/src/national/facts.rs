@@ -1,0 +1,165 @@
+//! What the national view is computed from: every tenant's contracts, and its spend in a period
+//! summed per tenant, contract, supplier and category by the database.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::contracts::model::{Arrangement, ContractStatus};
+use crate::db::DbConnection;
+use crate::db::schema::{contracts, spend_lines};
+use crate::error::ApiResult;
+
+/// A tenant's spend in the period with one supplier, in one category, under one contract (or none).
+#[derive(Debug, Clone)]
+pub struct SpendGroup {
+    pub tenant: String,
+    pub contract_id: Option<String>,
+    pub supplier_id: Option<String>,
+    pub supplier_name: String,
+    pub category: Option<String>,
+    pub amount_pence: i64,
+}
+
+pub fn spend_groups(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<SpendGroup>> {
+    let rows: Vec<(String, Option<String>, Option<String>, String, Option<String>, i64)> = spend_lines::table
+        .filter(spend_lines::paid_on.ge(from))
+        .filter(spend_lines::paid_on.le(to))
+        .group_by((
+            spend_lines::tenant_slug,
+            spend_lines::contract_id,
+            spend_lines::supplier_id,
+            spend_lines::supplier_name,
+            spend_lines::category_slug,
+        ))
+        .select((
+            spend_lines::tenant_slug,
+            spend_lines::contract_id,
+            spend_lines::supplier_id,
+            spend_lines::supplier_name,
+            spend_lines::category_slug,
+            // Summed by the database; the cast keeps the type BIGINT on both backends.
+            sql::<BigInt>("CAST(SUM(amount_pence) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(tenant, contract_id, supplier_id, supplier_name, category, amount_pence)| SpendGroup {
+                tenant,
+                contract_id,
+                supplier_id,
+                supplier_name,
+                category,
+                amount_pence,
+            },
+        )
+        .collect())
+}
+
+/// A contract of any tenant, as the national view needs it.
+#[derive(Debug, Clone)]
+pub struct NationalContract {
+    pub id: String,
+    pub tenant: String,
+    pub reference: String,
+    pub title: String,
+    pub supplier_id: Option<String>,
+    pub supplier_name: String,
+    pub category: String,
+    pub value_pence: i64,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub terminated_on: Option<NaiveDate>,
+    pub arrangement: Arrangement,
+    pub framework_id: Option<String>,
+    pub lot_number: Option<i32>,
+}
+
+impl NationalContract {
+    /// Running at some time in the period (and not ended early before it).
+    pub fn live_in(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.start_date <= to && self.end_date >= from && self.terminated_on.is_none_or(|t| t >= from)
+    }
+
+    pub fn status(&self, today: NaiveDate) -> ContractStatus {
+        ContractStatus::on(self.start_date, self.end_date, self.terminated_on, today)
+    }
+}
+
+type ContractTuple = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    NaiveDate,
+    NaiveDate,
+    Option<NaiveDate>,
+    String,
+    Option<String>,
+    Option<i32>,
+);
+
+pub fn all_contracts(conn: &mut DbConnection) -> ApiResult<Vec<NationalContract>> {
+    let rows: Vec<ContractTuple> = contracts::table
+        .select((
+            contracts::id,
+            contracts::tenant_slug,
+            contracts::reference,
+            contracts::title,
+            contracts::supplier_id,
+            contracts::supplier_name,
+            contracts::category_slug,
+            contracts::value_pence,
+            contracts::start_date,
+            contracts::end_date,
+            contracts::terminated_on,
+            contracts::arrangement,
+            contracts::framework_id,
+            contracts::lot_number,
+        ))
+        .order(contracts::id.asc())
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                tenant,
+                reference,
+                title,
+                supplier_id,
+                supplier_name,
+                category,
+                value_pence,
+                start_date,
+                end_date,
+                terminated_on,
+                arrangement,
+                framework_id,
+                lot_number,
+            )| {
+                Ok(NationalContract {
+                    arrangement: Arrangement::from_db(&arrangement)?,
+                    id,
+                    tenant,
+                    reference,
+                    title,
+                    supplier_id,
+                    supplier_name,
+                    category,
+                    value_pence,
+                    start_date,
+                    end_date,
+                    terminated_on,
+                    framework_id,
+                    lot_number,
+                })
+            },
+        )
+        .collect()
+}

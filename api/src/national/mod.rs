@@ -1,0 +1,16 @@
+//! The national view across tenants, for BlueLight Commercial.
+
+pub mod facts;
+pub mod handlers;
+pub mod model;
+pub mod reports;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(handlers::spend_by_supplier)
+        .service(handlers::spend_by_category)
+        .service(handlers::strategic_dependency)
+        .service(handlers::expiry_radar)
+        .service(handlers::framework_uptake);
+}
