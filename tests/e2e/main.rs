@@ -19,6 +19,7 @@ mod errors;
 mod frameworks;
 mod health;
 mod idempotency_and_audit;
+mod national;
 mod openapi;
 mod procurements;
 mod rules;

@@ -1,0 +1,282 @@
+//! The national view: buying power by supplier and category, strategic-supplier dependency, the
+//! expiry radar and framework uptake, added up across tenants exactly, and closed to forces.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::catalogue::{category_body, day, framework_body, lot_body, supplier_body};
+use crate::support::{TestApp, assert_problem, json_ok, json_with_status, send};
+
+const A: &str = "north-force";
+const B: &str = "east-force";
+
+const ENDPOINTS: [&str; 5] = [
+    "/api/v1/national/suppliers",
+    "/api/v1/national/categories",
+    "/api/v1/national/strategic-suppliers",
+    "/api/v1/national/expiry-radar",
+    "/api/v1/national/framework-uptake",
+];
+
+/// Posts a CSV import and waits (a bounded number of short polls) until it is no longer running.
+async fn import(app: &TestApp, tenant: &str, kind: &str, csv: String) -> Value {
+    let response = send(
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/tenants/{tenant}/{kind}-imports"),
+        )
+        .bearer_auth(app.buyer_of(tenant))
+        .header("Content-Type", "text/csv")
+        .body(csv),
+    )
+    .await;
+    let accepted = json_with_status(response, StatusCode::ACCEPTED).await;
+    let path = format!("/api/v1/tenants/{tenant}/imports/{}", accepted["id"].as_str().unwrap());
+    for _ in 0..200 {
+        let import = json_ok(app.get(&path, &app.buyer_of(tenant)).await).await;
+        if import["status"] != "running" {
+            assert_eq!(import["status"], "completed", "{import}");
+            return import;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("import {path} still running after 200 polls");
+}
+
+struct Fixture {
+    strategic_id: String,
+    framework_id: String,
+}
+
+/// Two forces; one strategic supplier on a framework lot both call off; one local contract.
+async fn fixture(app: &TestApp) -> Fixture {
+    app.create_tenant(A, "police", "north-west").await;
+    app.create_tenant(B, "police", "eastern").await;
+    app.create_category(&category_body("fleet", None)).await;
+    let mut strategic = supplier_body("Strategic Fleet plc");
+    strategic["strategic"] = json!(true);
+    let strategic_id = app.create_supplier(&strategic).await["id"].as_str().unwrap().to_owned();
+    let mut framework = framework_body("NAT-FLEET-1", "fleet");
+    framework["lots"] = json!([lot_body(1, &[&strategic_id])]);
+    let framework_id = app.create_framework(&framework).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let register = |rows: &[String]| {
+        format!(
+            "reference,title,supplier,category,value,start_date,end_date,framework,lot\n{}\n",
+            rows.join("\n")
+        )
+    };
+    import(
+        app,
+        A,
+        "contract",
+        register(&[format!(
+            "A-1,Fleet call-off,Strategic Fleet plc,fleet,100000.00,{},{},NAT-FLEET-1,1",
+            day(-60),
+            day(100)
+        )]),
+    )
+    .await;
+    import(
+        app,
+        B,
+        "contract",
+        register(&[
+            format!(
+                "B-1,Fleet call-off,Strategic Fleet plc,fleet,50000.00,{},{},NAT-FLEET-1,1",
+                day(-60),
+                day(200)
+            ),
+            format!(
+                "B-2,Servicing,Local Garage Ltd,fleet,20000.00,{},{},,",
+                day(-60),
+                day(150)
+            ),
+        ]),
+    )
+    .await;
+    let paid = day(-10);
+    import(
+        app,
+        A,
+        "spend",
+        format!(
+            "transaction_id,date,supplier,amount,category,contract_reference\n\
+             A-P1,{paid},Strategic Fleet plc,1000.00,,A-1\n\
+             A-P2,{paid},Strategic Fleet plc,500.00,,A-1\n\
+             A-P3,{paid},Strategic Fleet plc,250.00,fleet,\n"
+        ),
+    )
+    .await;
+    import(
+        app,
+        B,
+        "spend",
+        format!(
+            "transaction_id,date,supplier,amount,category,contract_reference\n\
+             B-P1,{paid},Local Garage Ltd,300.00,,B-2\n\
+             B-P2,{paid},Strategic Fleet plc,700.00,,B-1\n"
+        ),
+    )
+    .await;
+    Fixture {
+        strategic_id,
+        framework_id,
+    }
+}
+
+#[actix_web::test]
+async fn the_national_view_adds_up_every_tenant_exactly() {
+    let app = TestApp::spawn().await;
+    let fixture = fixture(&app).await;
+    let viewer = app.national_viewer();
+    let period = format!("from={}&to={}", day(-30), day(0));
+
+    let suppliers = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[0]), &viewer).await).await;
+    let items = suppliers["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["supplier_id"], fixture.strategic_id.as_str());
+    assert_eq!(items[0]["strategic"], true);
+    assert_eq!(items[0]["spend"], "2450.00");
+    assert_eq!(items[0]["tenants"], json!([B, A]));
+    assert_eq!(items[0]["contracts"], 2);
+    assert_eq!(items[0]["contract_value"], "150000.00");
+    assert_eq!(items[1]["supplier_id"], Value::Null);
+    assert_eq!(items[1]["supplier_name"], "Local Garage Ltd");
+    assert_eq!(items[1]["spend"], "300.00");
+    assert_eq!(items[1]["tenants"], json!([B]));
+
+    let categories = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[1]), &viewer).await).await;
+    assert_eq!(
+        categories["items"],
+        json!([{
+            "category": "fleet", "spend": "2750.00", "spend_through_frameworks": "2200.00",
+            "tenants": [B, A], "contracts": 3, "contract_value": "170000.00"
+        }])
+    );
+
+    let strategic = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[2]), &viewer).await).await;
+    let dependency = &strategic["items"][0];
+    assert_eq!(dependency["supplier_id"], fixture.strategic_id.as_str());
+    assert_eq!(dependency["spend"], "2450.00");
+    assert_eq!(dependency["next_contract_end"], day(100));
+    let dependants = dependency["dependants"].as_array().unwrap();
+    assert_eq!(dependants.len(), 2);
+    assert_eq!(dependants[0]["tenant"], B);
+    assert_eq!(dependants[0]["spend"], "700.00");
+    assert_eq!(dependants[0]["contracts"][0]["reference"], "B-1");
+    assert_eq!(dependants[1]["tenant"], A);
+    assert_eq!(dependants[1]["spend"], "1750.00");
+    assert_eq!(dependants[1]["contracts"][0]["end_date"], day(100));
+
+    let radar_path = |min: u32| format!("{}?from={}&to={}&min_tenants={min}", ENDPOINTS[3], day(0), day(365));
+    let radar = json_ok(app.get(&radar_path(2), &viewer).await).await;
+    let cluster = &radar["items"][0];
+    assert_eq!(radar["items"].as_array().unwrap().len(), 1);
+    assert_eq!(cluster["category"], "fleet");
+    assert_eq!(cluster["tenants"], json!([B, A]));
+    assert_eq!(cluster["earliest_end"], day(100));
+    assert_eq!(cluster["latest_end"], day(200));
+    let ends: Vec<&str> = cluster["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(ends, ["A-1", "B-2", "B-1"]);
+    let radar = json_ok(app.get(&radar_path(3), &viewer).await).await;
+    assert_eq!(radar["items"], json!([]));
+    // A window that ends before the contracts do finds nothing.
+    let early = format!("{}?from={}&to={}", ENDPOINTS[3], day(0), day(50));
+    assert_eq!(json_ok(app.get(&early, &viewer).await).await["items"], json!([]));
+
+    let uptake = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[4]), &viewer).await).await;
+    let framework = &uptake["items"][0];
+    assert_eq!(framework["framework_id"], fixture.framework_id.as_str());
+    assert_eq!(framework["tenants"], json!([B, A]));
+    assert_eq!(framework["contracts"], 2);
+    assert_eq!(framework["spend"], "2200.00");
+    assert_eq!(framework["lots"][0]["lot_number"], 1);
+    assert_eq!(framework["lots"][0]["spend"], "2200.00");
+    assert_eq!(framework["lots"][0]["contract_value"], "150000.00");
+
+    // Outside the period, no spend is counted.
+    let before = format!("from={}&to={}", day(-400), day(-300));
+    let suppliers = json_ok(app.get(&format!("{}?{before}", ENDPOINTS[0]), &viewer).await).await;
+    assert_eq!(suppliers["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn forces_and_suppliers_never_see_the_national_view() {
+    let app = TestApp::spawn().await;
+    let fixture = fixture(&app).await;
+    let outsiders = [
+        app.buyer_of(A),
+        app.tenant_admin_of(B),
+        app.viewer_of(A),
+        app.supplier_staff(&fixture.strategic_id),
+    ];
+    for endpoint in ENDPOINTS {
+        for token in &outsiders {
+            assert_problem(app.get(endpoint, token).await, 403, "forbidden").await;
+        }
+        assert_problem(app.get_anonymous(endpoint).await, 401, "unauthorized").await;
+        assert_eq!(app.get(endpoint, &app.national_admin()).await.status(), StatusCode::OK);
+    }
+}
+
+#[actix_web::test]
+async fn bad_periods_and_limits_name_the_parameter() {
+    let app = TestApp::spawn().await;
+    let viewer = app.national_viewer();
+    for (query, field) in [
+        ("/api/v1/national/suppliers?from=2026-04-01&to=2026-03-31", "to"),
+        ("/api/v1/national/suppliers?limit=0", "limit"),
+        ("/api/v1/national/categories?limit=501", "limit"),
+        ("/api/v1/national/expiry-radar?from=2027-01-01&to=2026-01-01", "to"),
+        ("/api/v1/national/expiry-radar?min_tenants=0", "min_tenants"),
+    ] {
+        crate::support::assert_invalid_field(app.get(query, &viewer).await, field).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_demo_data_gives_the_national_team_a_picture() {
+    let app = TestApp::spawn_with(crate::support::Options::default().with_demo_data()).await;
+    let viewer = app.national_viewer();
+    let suppliers = json_ok(app.get("/api/v1/national/suppliers?limit=5", &viewer).await).await;
+    let top = &suppliers["items"][0];
+    assert_eq!(top["strategic"], true, "{top}");
+    assert!(top["tenants"].as_array().unwrap().len() >= 3, "{top}");
+    let radar = json_ok(
+        app.get(
+            "/api/v1/national/expiry-radar?from=2027-01-01&to=2027-12-31&min_tenants=5",
+            &viewer,
+        )
+        .await,
+    )
+    .await;
+    let categories: Vec<&str> = radar["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["category"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "cleaning-and-waste",
+        "fleet-maintenance-and-accident-management",
+        "custody-healthcare",
+    ] {
+        assert!(categories.contains(&expected), "{expected} in {categories:?}");
+    }
+    let strategic = json_ok(app.get("/api/v1/national/strategic-suppliers", &viewer).await).await;
+    let fuel = strategic["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["supplier_name"] == "Meridian Fuelcard Services Ltd")
+        .expect("the fuel-card supplier is strategic in the demo data");
+    assert_eq!(fuel["dependants"].as_array().unwrap().len(), 7);
+}
