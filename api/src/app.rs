@@ -17,7 +17,7 @@ use crate::http::json::MAX_JSON_BYTES;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, national,
+    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, national, ocds,
     procurements, rule_plugins, spend, suppliers, tenants,
 };
 
@@ -85,6 +85,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(imports::routes)
                 .configure(kpis::routes)
                 .configure(national::routes)
+                .configure(ocds::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
                 .service(audit::handlers::list_audit_events),

@@ -20,6 +20,7 @@ pub mod imports;
 pub mod kpis;
 pub mod money;
 pub mod national;
+pub mod ocds;
 pub mod openapi;
 pub mod procurements;
 pub mod region;

@@ -4,8 +4,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    audit, categories, contracts, decisions, frameworks, health, imports, kpis, national, procurements, rule_plugins,
-    spend, suppliers, tenants,
+    audit, categories, contracts, decisions, frameworks, health, imports, kpis, national, ocds, procurements,
+    rule_plugins, spend, suppliers, tenants,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,7 @@ decimal string of pounds sterling (`\"60000.00\"`).",
         (name = "Imports", description = "CSV imports of a contracts register or spend files: checked whole, written whole, idempotent"),
         (name = "KPIs", description = "The figures a force reports, each with its definition and the numbers behind it"),
         (name = "National view", description = "Across all tenants, for national roles only: buying power by supplier and category, strategic-supplier dependency, the expiry radar, framework uptake"),
+        (name = "Open data", description = "Open Contracting Data Standard (OCDS 1.1) release packages of a tenant's procurements, awards and contracts"),
         (name = "Decisions", description = "Evaluating procurements against the tenant's rules, and the decision log"),
         (name = "Audit", description = "Who changed what, and when"),
         (name = "Health", description = "Probes for orchestrators"),
@@ -98,6 +99,7 @@ pub struct ApiDoc;
     national::handlers::strategic_dependency,
     national::handlers::expiry_radar,
     national::handlers::framework_uptake,
+    ocds::handlers::release_package,
     rule_plugins::handlers::upload_rule_plugin,
     rule_plugins::handlers::list_rule_plugins,
     rule_plugins::handlers::get_rule_plugin,
