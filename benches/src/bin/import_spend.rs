@@ -93,7 +93,12 @@ async fn main() -> anyhow::Result<()> {
         .context("reading the tenant's register")?
         .iter()
         .filter(|c| c["start_date"].as_str() <= Some("2026-03-31") && c["end_date"].as_str() >= Some("2025-04-01"))
-        .map(|c| (c["reference"].as_str().unwrap_or_default().to_owned(), c["supplier_name"].as_str().unwrap_or_default().to_owned()))
+        .map(|c| {
+            (
+                c["reference"].as_str().unwrap_or_default().to_owned(),
+                c["supplier_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     let suppliers: Vec<String> = all_items(&client, &format!("{base}/api/v1/suppliers"), &args.token)
         .await
@@ -136,10 +141,20 @@ async fn main() -> anyhow::Result<()> {
         bail!("the import did not complete: {import}");
     }
     let kpi_started = Instant::now();
-    get_json(&client, &format!("{tenant_url}/kpis?from=2025-04-01&to=2026-03-31"), &args.token).await?;
+    get_json(
+        &client,
+        &format!("{tenant_url}/kpis?from=2025-04-01&to=2026-03-31"),
+        &args.token,
+    )
+    .await?;
     let kpi = kpi_started.elapsed();
     let national_started = Instant::now();
-    let national = get_json(&client, &format!("{base}/api/v1/national/suppliers?from=2025-04-01&to=2026-03-31"), &args.token).await;
+    let national = get_json(
+        &client,
+        &format!("{base}/api/v1/national/suppliers?from=2025-04-01&to=2026-03-31"),
+        &args.token,
+    )
+    .await;
     let national = national.ok().map(|_| national_started.elapsed());
 
     println!(
@@ -154,7 +169,9 @@ async fn main() -> anyhow::Result<()> {
         progress_seen.len(),
         progress_seen.iter().take(4).collect::<Vec<_>>(),
         kpi.as_secs_f64() * 1e3,
-        national.map(|d| format!(", national suppliers report {:.0} ms", d.as_secs_f64() * 1e3)).unwrap_or_default(),
+        national
+            .map(|d| format!(", national suppliers report {:.0} ms", d.as_secs_f64() * 1e3))
+            .unwrap_or_default(),
     );
     Ok(())
 }
