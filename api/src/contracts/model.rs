@@ -212,6 +212,12 @@ impl ContractChanges {
         if matches!(self.supplier_name, Some(Some(_))) && self.supplier_id.is_none() {
             c.supplier_id = None;
         }
+        // Another supplier's locality and flags are its own: derived again unless stated.
+        if self.supplier_id.is_some() || self.supplier_name.is_some() {
+            c.supplier_locality = None;
+            c.sme = None;
+            c.vcse = None;
+        }
         apply!(
             self,
             c,
