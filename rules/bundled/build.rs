@@ -22,6 +22,12 @@ const SEED_PLUGINS: [(&str, &str); 3] = [
     ("lancashire-constabulary", "lancashire-constabulary"),
 ];
 const HOSTILE: (&str, &str) = ("hostile", "hostile-test-constabulary");
+/// The test and example plugins packaged like the seed plugins (fixtures embedded) but not in
+/// `seed_plugins()`: a new tenant uploads them in tests (`west_yorkshire_fire()`).
+const EXAMPLE_PLUGINS: [(&str, &str); 1] = [(
+    "west-yorkshire-fire-and-rescue-service",
+    "west-yorkshire-fire-and-rescue-service",
+)];
 const WRONG_WORLD: &str = "wrong-world";
 /// The core module `core_module()` returns (before componentizing).
 const CORE_MODULE_OF: &str = "bedfordshire-police";
@@ -87,7 +93,7 @@ fn run() -> Result<()> {
     build_guest(&guest, &guest_target)?;
     let release = guest_target.join(WASM_TARGET).join("release");
 
-    for (crate_name, tenant) in SEED_PLUGINS.into_iter().chain([HOSTILE]) {
+    for (crate_name, tenant) in SEED_PLUGINS.into_iter().chain([HOSTILE]).chain(EXAMPLE_PLUGINS) {
         let core = read_core_module(&release, crate_name)?;
         let fixtures_dir = guest.join("plugins").join(crate_name).join("fixtures");
         let fixtures = package::load_fixtures(&fixtures_dir)?;

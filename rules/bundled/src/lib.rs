@@ -3,7 +3,8 @@
 //! each with its fixtures in the `bluelight-rules-fixtures` custom section.
 //!
 //! With the `test-plugins` feature it also embeds what the host's tests need: a plugin that
-//! misbehaves on purpose, a component of another world, and a core module.
+//! misbehaves on purpose, a component of another world, a core module, and an example plugin for a
+//! tenant that is not seeded (West Yorkshire Fire and Rescue Service).
 
 use std::fmt;
 
@@ -64,6 +65,16 @@ pub fn seed_plugins() -> &'static [BundledPlugin] {
 #[cfg(feature = "test-plugins")]
 pub fn hostile() -> &'static [u8] {
     out_file!("hostile.wasm")
+}
+
+/// The `west-yorkshire-fire-and-rescue-service` example plugin (tenant
+/// `west-yorkshire-fire-and-rescue-service`): illustrative fire-service contract standing orders,
+/// packaged like the seed plugins with its 15 fixtures embedded. Not in [`seed_plugins`]: it is not
+/// demo data, a new tenant uploads it in tests. Its rules and boundary decisions are in
+/// `rules/guest/plugins/west-yorkshire-fire-and-rescue-service/README.md`.
+#[cfg(feature = "test-plugins")]
+pub fn west_yorkshire_fire() -> &'static [u8] {
+    out_file!("west-yorkshire-fire-and-rescue-service.wasm")
 }
 
 /// A component of another world (`test:other/other@1.0.0`, exporting

@@ -127,3 +127,34 @@ fn test_plugins_are_what_they_say() {
     let rebuilt = bluelight_rules_package::componentize(core_module()).unwrap();
     assert_eq!(world_of(&rebuilt).0, ["describe", "evaluate"]);
 }
+
+#[cfg(feature = "test-plugins")]
+#[test]
+fn the_west_yorkshire_fire_example_is_packaged_like_a_seed_plugin_but_not_seeded() {
+    let wasm = west_yorkshire_fire();
+    assert!(Parser::is_component(wasm));
+    assert_eq!(runtime_imports(wasm).unwrap(), Vec::<String>::new());
+    assert_eq!(component_imports(wasm).unwrap(), TYPE_IMPORTS);
+    let (exports, uses) = world_of(wasm);
+    assert_eq!(exports, ["describe", "evaluate"]);
+    assert_eq!(uses, TYPE_IMPORTS);
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(wasm)
+        .unwrap();
+    let pages = initial_memory_pages(wasm);
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0] <= 4, "{} initial pages", pages[0]);
+
+    let fixtures = fixtures_of(wasm);
+    assert!((10..=20).contains(&fixtures.len()), "{} fixtures", fixtures.len());
+    for f in &fixtures {
+        assert_eq!(f["input"]["tenant"], "west-yorkshire-fire-and-rescue-service");
+        assert_eq!(f["input"]["evaluation_date"], "2026-11-23");
+    }
+    assert!(
+        seed_plugins()
+            .iter()
+            .all(|p| p.tenant != "west-yorkshire-fire-and-rescue-service" && p.wasm != wasm),
+        "the example plugin is not a seed plugin"
+    );
+}

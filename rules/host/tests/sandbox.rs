@@ -6,7 +6,7 @@ use std::time::Duration;
 use bluelight_rules::{
     CategoryRef, ContractType, Limits, Outcome, PluginError, Procurement, Route, RuleEngine, VatTreatment,
 };
-use bluelight_rules_bundled::{core_module, hostile, seed_plugins, wrong_world};
+use bluelight_rules_bundled::{core_module, hostile, seed_plugins, west_yorkshire_fire, wrong_world};
 
 fn engine() -> RuleEngine {
     RuleEngine::new(Limits::default()).expect("the engine starts")
@@ -53,6 +53,30 @@ fn every_seed_plugin_describes_itself_and_passes_its_own_fixtures() {
         );
         assert!(report.all_passed, "{}: {:#?}", seed.crate_name, report.results);
     }
+}
+
+#[test]
+fn the_west_yorkshire_fire_example_plugin_passes_its_own_fixtures_in_the_sandbox() {
+    let engine = engine();
+    let plugin = engine
+        .load(west_yorkshire_fire())
+        .unwrap_or_else(|e| panic!("{e} ({})", e.code()));
+    let info = plugin.info();
+    assert_eq!(info.name, "west-yorkshire-fire-and-rescue-service");
+    assert_eq!(info.version, "1.0.0");
+    assert_eq!(info.tenant, "west-yorkshire-fire-and-rescue-service");
+    assert!(!info.rules.is_empty());
+    let report = plugin.run_fixtures();
+    assert!(report.total >= 10, "only {} fixtures", report.total);
+    assert!(report.all_passed, "{:#?}", report.results);
+
+    // Exactly £10,000.00 is not "under £10,000": one quote is not enough.
+    let mut input = procurement("WYF-1");
+    input.tenant = info.tenant.clone();
+    input.value_pence = 1_000_000;
+    let decision = plugin.evaluate(&input).unwrap().decision;
+    assert_eq!(decision.outcome, Outcome::NonCompliant);
+    assert_eq!(decision.required_route, Some(Route::MultipleQuotes));
 }
 
 #[test]
