@@ -279,9 +279,22 @@ fn unique_violation(info: &dyn diesel::result::DatabaseErrorInformation) -> ApiE
         Some("supplier_kpi_scores") => ("kpi_score_exists", "a score for this KPI and period"),
         Some("procurements") => ("procurement_reference_exists", "a procurement with this reference"),
         Some("rule_plugins") => ("rule_plugin_version_exists", "this plugin version"),
+        // Two unique keys: the reference within the tenant, and one contract per procurement.
+        Some("contracts") if mentions(info, "procurement_id") => {
+            ("procurement_has_contract", "a contract awarded from this procurement")
+        }
+        Some("contracts") => ("contract_reference_exists", "a contract with this reference"),
+        Some("spend_lines") => ("spend_transaction_exists", "a spend line with this transaction_id"),
+        Some("imports") => ("import_exists", "a completed import of this file"),
         _ => ("already_exists", "a record with the same unique value"),
     };
     ApiError::conflict(code, format!("{what} already exists"))
+}
+
+/// Whether the violated constraint involves `column` (PostgreSQL names the constraint, SQLite
+/// the columns in its message).
+fn mentions(info: &dyn diesel::result::DatabaseErrorInformation, column: &str) -> bool {
+    info.constraint_name().is_some_and(|name| name.contains(column)) || info.message().contains(column)
 }
 
 /// A plugin the service refuses, or one that misbehaved while running, is the tenant's to fix:

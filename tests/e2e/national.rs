@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::catalogue::{category_body, day, framework_body, lot_body, supplier_body};
-use crate::support::{TestApp, assert_problem, json_ok, json_with_status, send};
+use crate::support::commercial::Kind;
+use crate::support::{TestApp, assert_problem, json_ok};
 
 const A: &str = "north-force";
 const B: &str = "east-force";
@@ -17,31 +18,6 @@ const ENDPOINTS: [&str; 5] = [
     "/api/v1/national/expiry-radar",
     "/api/v1/national/framework-uptake",
 ];
-
-/// Posts a CSV import and waits (a bounded number of short polls) until it is no longer running.
-async fn import(app: &TestApp, tenant: &str, kind: &str, csv: String) -> Value {
-    let response = send(
-        app.request(
-            reqwest::Method::POST,
-            &format!("/api/v1/tenants/{tenant}/{kind}-imports"),
-        )
-        .bearer_auth(app.buyer_of(tenant))
-        .header("Content-Type", "text/csv")
-        .body(csv),
-    )
-    .await;
-    let accepted = json_with_status(response, StatusCode::ACCEPTED).await;
-    let path = format!("/api/v1/tenants/{tenant}/imports/{}", accepted["id"].as_str().unwrap());
-    for _ in 0..200 {
-        let import = json_ok(app.get(&path, &app.buyer_of(tenant)).await).await;
-        if import["status"] != "running" {
-            assert_eq!(import["status"], "completed", "{import}");
-            return import;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("import {path} still running after 200 polls");
-}
 
 struct Fixture {
     strategic_id: String,
@@ -68,22 +44,20 @@ async fn fixture(app: &TestApp) -> Fixture {
             rows.join("\n")
         )
     };
-    import(
-        app,
+    app.import_completed(
         A,
-        "contract",
-        register(&[format!(
+        Kind::Contracts,
+        &register(&[format!(
             "A-1,Fleet call-off,Strategic Fleet plc,fleet,100000.00,{},{},NAT-FLEET-1,1",
             day(-60),
             day(100)
         )]),
     )
     .await;
-    import(
-        app,
+    app.import_completed(
         B,
-        "contract",
-        register(&[
+        Kind::Contracts,
+        &register(&[
             format!(
                 "B-1,Fleet call-off,Strategic Fleet plc,fleet,50000.00,{},{},NAT-FLEET-1,1",
                 day(-60),
@@ -98,11 +72,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await;
     let paid = day(-10);
-    import(
-        app,
+    app.import_completed(
         A,
-        "spend",
-        format!(
+        Kind::Spend,
+        &format!(
             "transaction_id,date,supplier,amount,category,contract_reference\n\
              A-P1,{paid},Strategic Fleet plc,1000.00,,A-1\n\
              A-P2,{paid},Strategic Fleet plc,500.00,,A-1\n\
@@ -110,11 +83,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         ),
     )
     .await;
-    import(
-        app,
+    app.import_completed(
         B,
-        "spend",
-        format!(
+        Kind::Spend,
+        &format!(
             "transaction_id,date,supplier,amount,category,contract_reference\n\
              B-P1,{paid},Local Garage Ltd,300.00,,B-2\n\
              B-P2,{paid},Strategic Fleet plc,700.00,,B-1\n"

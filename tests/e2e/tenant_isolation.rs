@@ -1,12 +1,14 @@
 //! Tenant isolation across every tenant-scoped endpoint: a force never reads or changes another
-//! force's procurements, plugins or decisions, whatever path, id or token it tries.
+//! force's procurements, plugins, decisions, contracts, imports, spend or KPIs, whatever path, id
+//! or token it tries.
 
 use bluelight_rules_bundled::seed_plugins;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::support::commercial::{Kind, contract_body, expected, lines_and_fields};
 use crate::support::rules::procurement_body;
-use crate::support::{TestApp, assert_problem, json_ok, json_with_status, send};
+use crate::support::{TestApp, assert_invalid_field, assert_problem, json_ok, json_with_status, send};
 
 const A: &str = "bedfordshire-police";
 const B: &str = "cheshire-constabulary";
@@ -14,6 +16,22 @@ const B: &str = "cheshire-constabulary";
 struct Tenant {
     procurement: String,
     decision: String,
+    contract: String,
+    import: String,
+}
+
+/// A spend file naming the tenant's contract `{slug}-C1`.
+fn spend_file(slug: &str) -> String {
+    format!(
+        "transaction_id,date,supplier,amount,contract_reference\n{slug}-T1,2025-06-01,Some Supplier Ltd,100.00,{slug}-C1\n"
+    )
+}
+
+/// A register of one contract.
+fn register_file(reference: &str) -> String {
+    format!(
+        "reference,title,supplier,category,value,start_date,end_date\n{reference},Taken over,Some Supplier Ltd,uniform-garments,1.00,2025-01-01,2026-01-01\n"
+    )
 }
 
 async fn set_up(app: &TestApp, slug: &str) -> Tenant {
@@ -25,63 +43,121 @@ async fn set_up(app: &TestApp, slug: &str) -> Tenant {
         .await;
     let procurement = procurement["id"].as_str().unwrap().to_owned();
     let decision = json_with_status(app.evaluate(slug, &procurement).await, StatusCode::CREATED).await;
+    let contract = app
+        .create_contract(slug, &contract_body(&format!("{slug}-C1"), "Some Supplier Ltd"))
+        .await;
+    let import = app.import_completed(slug, Kind::Spend, &spend_file(slug)).await;
     Tenant {
         procurement,
         decision: decision["id"].as_str().unwrap().to_owned(),
+        contract: contract["id"].as_str().unwrap().to_owned(),
+        import: import["id"].as_str().unwrap().to_owned(),
     }
 }
 
+/// What a call sends.
+#[derive(Clone)]
+enum Body {
+    None,
+    Json(Value),
+    Csv(String),
+}
+
 /// Every tenant-scoped call, for `tenant` in the path and the ids given.
-fn calls(tenant: &str, procurement: &str, decision: &str) -> Vec<(Method, String, Option<Value>)> {
+fn calls(tenant: &str, ids: &Tenant) -> Vec<(Method, String, Body)> {
     let base = format!("/api/v1/tenants/{tenant}");
+    let (procurement, decision, contract, import) = (&ids.procurement, &ids.decision, &ids.contract, &ids.import);
+    let json = |body: Value| Body::Json(body);
     vec![
-        (Method::GET, format!("{base}/procurements"), None),
+        (Method::GET, format!("{base}/procurements"), Body::None),
         (
             Method::POST,
             format!("{base}/procurements"),
-            Some(procurement_body("X-1", "1.00", "single_quote")),
+            json(procurement_body("X-1", "1.00", "single_quote")),
         ),
-        (Method::GET, format!("{base}/procurements/{procurement}"), None),
+        (Method::GET, format!("{base}/procurements/{procurement}"), Body::None),
         (
             Method::PATCH,
             format!("{base}/procurements/{procurement}"),
-            Some(json!({"title": "taken over"})),
+            json(json!({"title": "taken over"})),
         ),
         (
             Method::POST,
             format!("{base}/procurements/{procurement}/evaluations"),
-            Some(json!({})),
+            json(json!({})),
         ),
         (
             Method::GET,
             format!("{base}/procurements/{procurement}/evaluations"),
-            None,
+            Body::None,
         ),
-        (Method::GET, format!("{base}/decisions/{decision}"), None),
+        (Method::GET, format!("{base}/decisions/{decision}"), Body::None),
         (
             Method::POST,
             format!("{base}/decisions/{decision}/replay"),
-            Some(json!({})),
+            json(json!({})),
         ),
         (
             Method::POST,
             format!("{base}/evaluate"),
-            Some(json!({"procurement": procurement_body("X-2", "1.00", "single_quote")})),
+            json(json!({"procurement": procurement_body("X-2", "1.00", "single_quote")})),
         ),
-        (Method::GET, format!("{base}/rule-plugins"), None),
-        (Method::GET, format!("{base}/rule-plugins/1"), None),
-        (Method::POST, format!("{base}/rule-plugins/1/activate"), Some(json!({}))),
-        (Method::POST, format!("{base}/rule-plugins/1/backtest"), Some(json!({}))),
+        (Method::GET, format!("{base}/rule-plugins"), Body::None),
+        (Method::GET, format!("{base}/rule-plugins/1"), Body::None),
+        (Method::POST, format!("{base}/rule-plugins/1/activate"), json(json!({}))),
+        (Method::POST, format!("{base}/rule-plugins/1/backtest"), json(json!({}))),
+        // The contracts register, awards, imports, spend and KPIs.
+        (Method::GET, format!("{base}/contracts"), Body::None),
+        (
+            Method::POST,
+            format!("{base}/contracts"),
+            json(contract_body("X-C-1", "Taken Over Ltd")),
+        ),
+        (Method::GET, format!("{base}/contracts/{contract}"), Body::None),
+        (
+            Method::PATCH,
+            format!("{base}/contracts/{contract}"),
+            json(json!({"title": "taken over"})),
+        ),
+        (Method::DELETE, format!("{base}/contracts/{contract}"), Body::None),
+        (
+            Method::POST,
+            format!("{base}/procurements/{procurement}/award"),
+            json(json!({"start_date": "2026-01-01", "end_date": "2027-01-01"})),
+        ),
+        (
+            Method::POST,
+            format!("{base}/contract-imports"),
+            Body::Csv(register_file("X-C-2")),
+        ),
+        (
+            Method::POST,
+            format!("{base}/spend-imports"),
+            Body::Csv("transaction_id,date,supplier,amount\nX-T-1,2025-06-01,Taken Over Ltd,1.00\n".into()),
+        ),
+        (Method::GET, format!("{base}/imports"), Body::None),
+        (Method::GET, format!("{base}/imports/{import}"), Body::None),
+        (Method::GET, format!("{base}/spend"), Body::None),
+        (Method::GET, format!("{base}/spend?import={import}"), Body::None),
+        (Method::GET, format!("{base}/spend?contract={contract}"), Body::None),
+        (Method::GET, format!("{base}/kpis"), Body::None),
     ]
 }
 
-async fn call(app: &TestApp, token: &str, method: &Method, path: &str, body: &Option<Value>) -> reqwest::Response {
+/// Whether the call changes data (and so is refused to a national viewer).
+fn writes(method: &Method) -> bool {
+    method != Method::GET
+}
+
+async fn call(app: &TestApp, token: &str, method: &Method, path: &str, body: &Body) -> reqwest::Response {
     let mut request = app
         .request(method.clone(), path)
         .bearer_auth(token)
         .header("if-match", "\"1\"");
-    if let Some(body) = body {
-        request = request.json(body);
+    match body {
+        Body::None => {}
+        Body::Json(body) => request = request.json(body),
+        Body::Csv(csv) => request = request.header("content-type", "text/csv").body(csv.clone()),
     }
     send(request).await
 }
@@ -95,8 +171,9 @@ async fn a_force_never_reaches_another_forces_data() {
 
     // B's path, B's ids: refused outright for every role of A.
     for token in &a_tokens {
-        for (method, path, body) in calls(B, &b.procurement, &b.decision) {
+        for (method, path, body) in calls(B, &b) {
             let response = call(&app, token, &method, &path, &body).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
             assert_problem(response, 403, "forbidden").await;
         }
         let upload = app.upload_plugin(B, token, seed_plugins()[1].wasm).await;
@@ -104,24 +181,45 @@ async fn a_force_never_reaches_another_forces_data() {
     }
     // A's own path with B's ids: B's records are simply not there.
     let admin = app.tenant_admin_of(A);
-    for (method, path, body) in calls(A, &b.procurement, &b.decision) {
-        if path.ends_with("/procurements") || path.contains("/rule-plugins") || path.ends_with("/evaluate") {
+    let names_b = |path: &str| {
+        [&b.procurement, &b.decision, &b.contract, &b.import]
+            .iter()
+            .any(|id| path.contains(id.as_str()))
+    };
+    for (method, path, body) in calls(A, &b) {
+        if !names_b(&path) {
             continue; // these name no id of B's
         }
         let response = call(&app, &admin, &method, &path, &body).await;
-        assert_problem(response, 404, "not_found").await;
+        if path.contains('?') {
+            // A filter naming B's import or contract finds none of B's lines.
+            assert!(
+                json_ok(response).await["items"].as_array().unwrap().is_empty(),
+                "{path}"
+            );
+        } else {
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+            assert_problem(response, 404, "not_found").await;
+        }
     }
     // A supplier's staff reach no tenant's own data; a national viewer reads but cannot write.
     let supplier = app.supplier_staff("some-supplier");
-    for (method, path, body) in calls(B, &b.procurement, &b.decision) {
-        assert_problem(call(&app, &supplier, &method, &path, &body).await, 403, "forbidden").await;
+    for (method, path, body) in calls(B, &b) {
+        let response = call(&app, &supplier, &method, &path, &body).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        assert_problem(response, 403, "forbidden").await;
     }
     let viewer = app.national_viewer();
-    json_ok(
-        app.get(&format!("/api/v1/tenants/{B}/procurements/{}", b.procurement), &viewer)
-            .await,
-    )
-    .await;
+    for (method, path, body) in calls(B, &b) {
+        let response = call(&app, &viewer, &method, &path, &body).await;
+        if writes(&method) {
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{method} {path}");
+            assert_problem(response, 403, "forbidden").await;
+        } else {
+            assert_eq!(response.status(), StatusCode::OK, "{method} {path}");
+            json_ok(response).await;
+        }
+    }
     let response = app
         .post_json(
             &format!("/api/v1/tenants/{B}/procurements"),
@@ -130,6 +228,56 @@ async fn a_force_never_reaches_another_forces_data() {
         )
         .await;
     assert_problem(response, 403, "forbidden").await;
+
+    // A's own lists hold only A's records, and A's KPIs count only A's spend.
+    let a_viewer = app.viewer_of(A);
+    for (path, id) in [("contracts", &a.contract), ("imports", &a.import)] {
+        let items = app
+            .list_all(&format!("/api/v1/tenants/{A}/{path}"), &a_viewer, 200)
+            .await
+            .0;
+        assert_eq!(items.len(), 1, "{path}");
+        assert_eq!(items[0]["id"], json!(id), "{path}");
+        assert_eq!(items[0]["tenant"], A, "{path}");
+    }
+    let spend = app
+        .list_all(&format!("/api/v1/tenants/{A}/spend"), &a_viewer, 200)
+        .await
+        .0;
+    assert_eq!(spend.len(), 1);
+    assert_eq!(spend[0]["contract_id"], json!(a.contract));
+    let kpis = json_ok(
+        app.get(
+            &format!("/api/v1/tenants/{A}/kpis?from=2025-04-01&to=2026-03-31"),
+            &a_viewer,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(kpis["total_spend"], "100.00");
+    assert_eq!(kpis["spend_lines"], 1);
+
+    // Nor can A's records point at B's: a contract naming B's procurement, a spend line naming
+    // B's contract reference. B's transaction ids are B's own: A may use the same one.
+    let mut naming = contract_body("A-X-1", "Some Supplier Ltd");
+    naming["procurement_id"] = json!(b.procurement);
+    let response = app
+        .post_json(&format!("/api/v1/tenants/{A}/contracts"), &admin, &naming)
+        .await;
+    assert_invalid_field(response, "procurement_id").await;
+    let file = format!(
+        "transaction_id,date,supplier,amount,contract_reference\nA-X-T1,2025-06-01,Some Supplier Ltd,1.00,{B}-C1\n"
+    );
+    let problem = assert_problem(
+        app.import_csv(A, Kind::Spend, &admin, file.as_bytes()).await,
+        422,
+        "import_rejected",
+    )
+    .await;
+    assert_eq!(lines_and_fields(&problem), expected(&[(2, "contract_reference")]));
+    let file = format!("transaction_id,date,supplier,amount\n{B}-T1,2025-06-02,Other Supplier Ltd,999.00\n");
+    let reused = app.import_completed(A, Kind::Spend, &file).await;
+    assert_eq!(reused["rows_written"], 1);
 
     // B's data is exactly as B left it.
     let b_viewer = app.viewer_of(B);
@@ -161,9 +309,28 @@ async fn a_force_never_reaches_another_forces_data() {
         )
         .await;
     assert_eq!(log.len(), 1);
+    let contract = json_ok(
+        app.get(&format!("/api/v1/tenants/{B}/contracts/{}", b.contract), &b_viewer)
+            .await,
+    )
+    .await;
+    assert_eq!(contract["title"], format!("Contract {B}-C1"));
+    let b_spend = app
+        .list_all(&format!("/api/v1/tenants/{B}/spend"), &b_viewer, 200)
+        .await
+        .0;
+    assert_eq!(b_spend[0]["amount"], "100.00");
+    assert_eq!(b_spend[0]["transaction_id"], format!("{B}-T1"));
+    for (path, count) in [("contracts", 1), ("imports", 1), ("spend", 1)] {
+        let items = app
+            .list_all(&format!("/api/v1/tenants/{B}/{path}"), &b_viewer, 200)
+            .await
+            .0;
+        assert_eq!(items.len(), count, "{path}");
+        assert!(items.iter().all(|i| i["tenant"] == B), "{path}");
+    }
     // And each tenant admin's audit trail holds only its own tenant's events.
     for event in app.items("/api/v1/audit-events", &app.tenant_admin_of(B)).await {
         assert_eq!(event["tenant"], B, "{event}");
     }
-    let _ = a;
 }

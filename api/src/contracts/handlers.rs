@@ -286,6 +286,7 @@ pub async fn award_contract(
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            procurements::lock(conn, &scope, &id)?;
             let procurement = procurements::get(conn, &scope, &id)?;
             match procurement.last_outcome.as_deref() {
                 Some("compliant") => {}

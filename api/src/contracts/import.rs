@@ -93,7 +93,7 @@ pub fn prepare(
         let supplier = match store::resolve(conn, scope, &context, &input) {
             Ok(supplier) => supplier,
             Err(error) => {
-                errors.add_validation(line, error)?;
+                errors.add_validation(line, error, column_of)?;
                 continue;
             }
         };
@@ -123,6 +123,18 @@ pub fn prepare(
         rows_skipped: skipped,
         rows,
     })
+}
+
+/// The file's column for a field of `NewContract`, so that a row's problem names what the
+/// person sending the file can see.
+fn column_of(field: &str) -> &str {
+    let field = field.split(['[', '.']).next().unwrap_or(field);
+    match field {
+        "supplier_id" | "supplier_name" => "supplier",
+        "framework_id" => "framework",
+        "lot_number" => "lot",
+        other => other,
+    }
 }
 
 /// A row as the contract a client would send; None when a cell cannot be read at all.

@@ -60,7 +60,7 @@ impl CsvFile {
         // Spreadsheets often save a byte-order mark before the header.
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-        let headers = reader.headers().map_err(|e| unreadable(&e))?.clone();
+        let headers = reader.headers().map_err(|e| unreadable(&e, bytes))?.clone();
         let by_key: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (header_key(h), i)).collect();
         let mut positions = HashMap::new();
         let mut missing = Vec::new();
@@ -84,9 +84,10 @@ impl CsvFile {
             return Err(ApiError::Validation(missing));
         }
         let mut records = Vec::new();
+        let mut lines = LineCounter::new(bytes);
         for record in reader.records() {
-            let record = record.map_err(|e| unreadable(&e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| unreadable(&e, bytes))?;
+            let line = record.position().map_or(1, |p| lines.line_at(p.byte() as usize));
             // Spreadsheets leave rows of empty cells at the end.
             if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
@@ -117,8 +118,44 @@ impl CsvFile {
     }
 }
 
-fn unreadable(error: &csv::Error) -> ApiError {
-    let line = error.position().map(|p| p.line()).unwrap_or(1);
+/// Line numbers as an editor shows them, whichever line ends the file uses (`\n`, `\r\n` as
+/// Excel on Windows saves, or a lone `\r`); the csv crate's own count is off by one for `\r\n`.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starting at `offset` is on; offsets must not go backwards between calls.
+    /// The csv crate reports a record as starting where the previous one ended, so blank lines
+    /// before it are stepped over.
+    fn line_at(&mut self, offset: usize) -> u64 {
+        let end = offset.min(self.bytes.len());
+        while self.offset < end || matches!(self.bytes.get(self.offset), Some(b'\n' | b'\r')) {
+            match self.bytes[self.offset] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(self.offset + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.offset += 1;
+        }
+        self.line
+    }
+}
+
+fn unreadable(error: &csv::Error, bytes: &[u8]) -> ApiError {
+    let line = error
+        .position()
+        .map_or(1, |p| LineCounter::new(bytes).line_at(p.byte() as usize));
     let message = match error.kind() {
         csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the file as \"CSV UTF-8\"".to_owned(),
         _ => format!("cannot be read as CSV: {error}"),
@@ -148,12 +185,13 @@ impl RowErrors {
         }
     }
 
-    /// Adds the field errors of a record validated as the JSON API would, at `line`.
-    pub fn add_validation(&mut self, line: u64, error: ApiError) -> Result<(), ApiError> {
+    /// Adds the field errors of a record validated as the JSON API would, at `line`, each under
+    /// the file's column for that field (`column_of`).
+    pub fn add_validation(&mut self, line: u64, error: ApiError, column_of: fn(&str) -> &str) -> Result<(), ApiError> {
         match error {
             ApiError::Validation(fields) => {
                 for field in fields {
-                    self.add(line, field.field, field.message);
+                    self.add(line, column_of(&field.field), field.message);
                 }
                 Ok(())
             }
@@ -361,6 +399,15 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "amount");
         assert_eq!(errors[0].line, Some(1));
+    }
+
+    #[test]
+    fn line_numbers_are_an_editors_whatever_the_line_ends() {
+        let columns = [Column::required("a", &[])];
+        for file in [&b"a\n1\n2\n\n3\n"[..], b"a\r\n1\r\n2\r\n\r\n3\r\n", b"a\r1\r2\r\r3\r"] {
+            let lines: Vec<u64> = CsvFile::read(file, &columns).unwrap().rows().map(|r| r.line).collect();
+            assert_eq!(lines, vec![2, 3, 5], "{:?}", String::from_utf8_lossy(file));
+        }
     }
 
     #[test]

@@ -22,8 +22,10 @@ pub struct SpendGroup {
     pub amount_pence: i64,
 }
 
+type SpendGroupTuple = (String, Option<String>, Option<String>, String, Option<String>, i64);
+
 pub fn spend_groups(conn: &mut DbConnection, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<SpendGroup>> {
-    let rows: Vec<(String, Option<String>, Option<String>, String, Option<String>, i64)> = spend_lines::table
+    let rows: Vec<SpendGroupTuple> = spend_lines::table
         .filter(spend_lines::paid_on.ge(from))
         .filter(spend_lines::paid_on.le(to))
         .group_by((

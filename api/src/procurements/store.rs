@@ -63,6 +63,22 @@ pub fn get(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<
         .ok_or_else(|| ApiError::not_found(format_args!("procurement '{id}'")))
 }
 
+/// Locks the procurement's row until the transaction ends, so that two requests acting on it at
+/// once (two awards) run one after the other and the second sees what the first did. SQLite's
+/// writes are already one at a time (the app's write lock).
+pub fn lock(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        procurements::table
+            .filter(procurements::tenant_slug.eq(scope.slug()))
+            .filter(procurements::id.eq(id))
+            .select(procurements::id)
+            .for_update()
+            .first::<String>(pg)
+            .optional()?;
+    }
+    Ok(())
+}
+
 /// Every procurement of the tenant, oldest first, for backtests.
 pub fn all(conn: &mut DbConnection, scope: &TenantScope) -> QueryResult<Vec<ProcurementRow>> {
     procurements::table

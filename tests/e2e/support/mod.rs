@@ -482,3 +482,4 @@ pub async fn assert_invalid_field(response: Response, field: &str) -> Value {
     problem
 }
 pub mod catalogue;
+pub mod commercial;
