@@ -72,6 +72,22 @@ pub struct SupplierReference<'a> {
     pub vcse: Option<bool>,
 }
 
+/// What the directory reads of a supplier.
+type Columns = (
+    suppliers::id,
+    suppliers::name,
+    suppliers::sme,
+    suppliers::vcse,
+    suppliers::regions,
+);
+const COLUMNS: Columns = (
+    suppliers::id,
+    suppliers::name,
+    suppliers::sme,
+    suppliers::vcse,
+    suppliers::regions,
+);
+
 fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
@@ -79,15 +95,7 @@ fn name_key(name: &str) -> String {
 impl SupplierDirectory {
     /// Every supplier: for imports, which resolve many rows.
     pub fn load_all(conn: &mut DbConnection) -> ApiResult<SupplierDirectory> {
-        let rows = suppliers::table
-            .select((
-                suppliers::id,
-                suppliers::name,
-                suppliers::sme,
-                suppliers::vcse,
-                suppliers::regions,
-            ))
-            .load(conn)?;
+        let rows = suppliers::table.select(COLUMNS).load(conn)?;
         SupplierDirectory::from_rows(rows)
     }
 
@@ -97,13 +105,7 @@ impl SupplierDirectory {
         let name = reference.name.map(name_key).unwrap_or_default();
         let rows = suppliers::table
             .filter(suppliers::id.eq(id).or(lower(suppliers::name).eq(name)))
-            .select((
-                suppliers::id,
-                suppliers::name,
-                suppliers::sme,
-                suppliers::vcse,
-                suppliers::regions,
-            ))
+            .select(COLUMNS)
             .load(conn)?;
         SupplierDirectory::from_rows(rows)
     }
