@@ -141,6 +141,7 @@ fn calls(tenant: &str, ids: &Tenant) -> Vec<(Method, String, Body)> {
         (Method::GET, format!("{base}/spend?import={import}"), Body::None),
         (Method::GET, format!("{base}/spend?contract={contract}"), Body::None),
         (Method::GET, format!("{base}/kpis"), Body::None),
+        (Method::GET, format!("{base}/ocds/releases"), Body::None),
     ]
 }
 
@@ -256,6 +257,25 @@ async fn a_force_never_reaches_another_forces_data() {
     .await;
     assert_eq!(kpis["total_spend"], "100.00");
     assert_eq!(kpis["spend_lines"], 1);
+    // A's open-data releases are A's procurement and contract only.
+    let package = json_ok(
+        app.get(&format!("/api/v1/tenants/{A}/ocds/releases?limit=200"), &a_viewer)
+            .await,
+    )
+    .await;
+    let ocids: Vec<&str> = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ocid"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ocids,
+        [
+            format!("ocds-bluelight-{A}-{}", a.procurement),
+            format!("ocds-bluelight-{A}-{}", a.contract)
+        ]
+    );
 
     // Nor can A's records point at B's: a contract naming B's procurement, a spend line naming
     // B's contract reference. B's transaction ids are B's own: A may use the same one.
