@@ -15,7 +15,7 @@ pub struct Money(i64);
 impl Money {
     pub const ZERO: Money = Money(0);
 
-    pub fn from_pence(pence: i64) -> Money {
+    pub const fn from_pence(pence: i64) -> Money {
         Money(pence)
     }
 

@@ -51,6 +51,22 @@ impl Checks {
         }
     }
 
+    /// A date both databases store and order the same way: years 1900 to 9999.
+    pub fn date(&mut self, field: &str, value: Option<chrono::NaiveDate>) {
+        if let Some(value) = value {
+            self.check(
+                date_in_range(value),
+                field,
+                "must be a date between 1900-01-01 and 9999-12-31",
+            );
+        }
+    }
+
+    /// Money up to a ceiling, so that sums over many records cannot overflow.
+    pub fn at_most(&mut self, field: &str, value: Money, ceiling: Money) {
+        self.check(value <= ceiling, field, format!("must be at most {ceiling}"));
+    }
+
     pub fn non_negative(&mut self, field: &str, value: Option<Money>) {
         if let Some(value) = value {
             self.check(!value.is_negative(), field, "must not be negative");
@@ -72,4 +88,10 @@ impl Checks {
             Err(ApiError::Validation(self.0))
         }
     }
+}
+
+/// Whether `date` is one that both databases store and order the same way.
+pub fn date_in_range(date: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1900..=9999).contains(&date.year())
 }

@@ -39,6 +39,9 @@ pub async fn list_contracts(
 ) -> ApiResult<web::Json<Paged<Contract>>> {
     let filter = filter.0;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+    let mut checks = Checks::new();
+    checks.date("expires_before", filter.expires_before);
+    checks.finish()?;
     let slug = slug.into_inner();
     let today = clock::today();
     let (rows, page) = state
@@ -132,7 +135,7 @@ fn create(
     principal: &Principal,
     action: &str,
 ) -> ApiResult<ContractRow> {
-    let supplier = store::resolve(conn, scope, context, &input)?;
+    let supplier = store::resolve(conn, scope, context, &input, None)?;
     let row = store::to_row(scope, input, supplier, principal, None, None)?;
     store::insert(conn, scope, &row)?;
     audit::record_for_tenant(conn, principal, scope, action, "contract", &row.id, audit_detail(&row))?;
@@ -191,7 +194,7 @@ pub async fn update_contract(
             }
             let input = changes.apply_to(current.to_input()?);
             let context = ContractContext::for_one(conn, &tenant, &input)?;
-            let supplier = store::resolve(conn, &scope, &context, &input)?;
+            let supplier = store::resolve(conn, &scope, &context, &input, Some(&current))?;
             let row = store::to_row(&scope, input, supplier, &principal, None, Some(&current))?;
             store::update(conn, &scope, expected, &row)?;
             audit::record_for_tenant(

@@ -90,7 +90,7 @@ pub fn prepare(
         if errors.len() > before {
             continue;
         }
-        let supplier = match store::resolve(conn, scope, &context, &input) {
+        let supplier = match store::resolve(conn, scope, &context, &input, None) {
             Ok(supplier) => supplier,
             Err(error) => {
                 errors.add_validation(line, error, column_of)?;

@@ -15,6 +15,9 @@ use crate::text_enum::text_enum;
 use crate::validate::Checks;
 
 pub const MAX_KPIS: usize = 20;
+/// The largest contract value (and savings) accepted, £100bn: beyond it a figure is a typo, and
+/// the cap keeps national sums far from overflowing.
+pub const MAX_VALUE: Money = Money::from_pence(10_000_000_000_000);
 pub const MAX_PARTNERS: usize = 50;
 
 text_enum! {
@@ -255,6 +258,19 @@ impl NewContract {
         checks.text("title", &self.title, 300);
         checks.non_negative("value", Some(self.value));
         checks.non_negative("savings", Some(self.savings));
+        checks.at_most("value", self.value, MAX_VALUE);
+        checks.at_most("savings", self.savings, MAX_VALUE);
+        checks.date("start_date", Some(self.start_date));
+        checks.date("end_date", Some(self.end_date));
+        checks.date("max_end_date", self.max_end_date);
+        checks.date("terminated_on", self.terminated_on);
+        if let Some(terminated) = self.terminated_on {
+            checks.check(
+                terminated <= crate::clock::today(),
+                "terminated_on",
+                "must not be in the future: record the termination when it has happened",
+            );
+        }
         checks.check(
             self.end_date >= self.start_date,
             "end_date",

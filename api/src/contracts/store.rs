@@ -70,11 +70,16 @@ fn supplier_reference(input: &NewContract) -> SupplierReference<'_> {
 
 /// Validates `input` as a whole (its fields, then the national records and the procurement it
 /// names) and resolves its supplier. Every field at fault is reported at once.
+///
+/// On an update, `previous` is the contract as it stands: a call-off is checked against its lot
+/// only when the framework, lot or supplier changes (an award that has since lapsed does not stop
+/// the contract being terminated), and a procurement link only when it changes.
 pub fn resolve(
     conn: &mut DbConnection,
     scope: &TenantScope,
     context: &ContractContext,
     input: &NewContract,
+    previous: Option<&ContractRow>,
 ) -> ApiResult<ResolvedSupplier> {
     let mut checks = Checks::new();
     input.check_fields(&mut checks);
@@ -93,20 +98,37 @@ pub fn resolve(
             None
         }
     };
-    if let (Arrangement::NationalFramework, Some(framework_id), Some(lot_number)) =
-        (input.arrangement, &input.framework_id, input.lot_number)
-    {
+    let call_off_changed = previous.is_none_or(|p| {
+        p.framework_id != input.framework_id
+            || p.lot_number != input.lot_number.map(|n| n as i32)
+            || supplier
+                .as_ref()
+                .is_some_and(|s| s.id != p.supplier_id || s.name != p.supplier_name)
+    });
+    if let (Arrangement::NationalFramework, Some(framework_id), Some(lot_number), true) = (
+        input.arrangement,
+        &input.framework_id,
+        input.lot_number,
+        call_off_changed,
+    ) {
         check_call_off(conn, context, framework_id, lot_number, supplier.as_ref(), &mut checks)?;
     }
-    if let Some(procurement_id) = &input.procurement_id {
-        let found = procurements::table
+    let link_changed = previous.is_none_or(|p| p.procurement_id != input.procurement_id);
+    if let (Some(procurement_id), true) = (&input.procurement_id, link_changed) {
+        let outcome = procurements::table
             .filter(procurements::tenant_slug.eq(scope.slug()))
             .filter(procurements::id.eq(procurement_id))
-            .select(procurements::id)
-            .first::<String>(conn)
-            .optional()?
-            .is_some();
-        checks.check(found, "procurement_id", "this tenant has no procurement with this id");
+            .select(procurements::last_outcome)
+            .first::<Option<String>>(conn)
+            .optional()?;
+        match outcome {
+            None => checks.fail("procurement_id", "this tenant has no procurement with this id"),
+            Some(outcome) => checks.check(
+                outcome.as_deref() == Some("compliant"),
+                "procurement_id",
+                "a contract comes from a procurement whose latest evaluation is compliant; award it with POST /procurements/{id}/award",
+            ),
+        }
     }
     checks.finish()?;
     supplier.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("supplier unresolved without a field error")))

@@ -237,12 +237,13 @@ impl<'a> CsvRow<'a> {
         let text = self.text(column)?;
         let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-            .ok();
+            .ok()
+            .filter(|date| crate::validate::date_in_range(*date));
         if parsed.is_none() {
             errors.add(
                 self.line,
                 column,
-                format!("'{text}' is not a date (use 2026-04-01 or 01/04/2026)"),
+                format!("'{text}' is not a date from 1900 to 9999 (use 2026-04-01 or 01/04/2026)"),
             );
         }
         parsed

@@ -65,14 +65,26 @@ pub fn insert(conn: &mut DbConnection, row: &ImportRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn complete(conn: &mut DbConnection, id: &str, rows_written: i64) -> QueryResult<()> {
-    diesel::update(imports::table.find(id))
-        .set((
-            imports::status.eq(ImportStatus::Completed.as_str()),
-            imports::rows_written.eq(rows_written),
-            imports::finished_at.eq(Some(clock::now())),
-        ))
-        .execute(conn)?;
+/// Marks a running import completed; one already marked failed (by a restart) stays failed, and
+/// the caller's transaction, which wrote its rows, is rolled back by the error.
+pub fn complete(conn: &mut DbConnection, id: &str, rows_written: i64) -> ApiResult<()> {
+    let updated = diesel::update(
+        imports::table
+            .find(id)
+            .filter(imports::status.eq(ImportStatus::Running.as_str())),
+    )
+    .set((
+        imports::status.eq(ImportStatus::Completed.as_str()),
+        imports::rows_written.eq(rows_written),
+        imports::finished_at.eq(Some(clock::now())),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(ApiError::conflict(
+            "import_not_running",
+            "the import was marked failed while it ran (a restart of the service)",
+        ));
+    }
     Ok(())
 }
 

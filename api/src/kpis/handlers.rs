@@ -7,7 +7,7 @@ use super::model::{KpiReport, PeriodParams};
 use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::clock;
 use crate::error::responses::ReadErrors;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Problem};
 use crate::http::QueryParams;
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ use crate::state::AppState;
     params(("slug" = String, Path, description = "The tenant's slug", example = "lancashire-constabulary"), PeriodParams),
     responses(
         (status = 200, description = "The KPIs", body = KpiReport),
+        (status = 422, description = "A bad period: `from` or `to` out of range, or `to` before `from`", body = Problem, content_type = "application/problem+json"),
         ReadErrors,
     ),
     security(("bearer" = []))
@@ -52,8 +53,10 @@ pub fn period_of(params: &PeriodParams) -> ApiResult<(chrono::NaiveDate, chrono:
     let (default_from, default_to) = compute::last_financial_year(clock::today());
     let from = params.from.unwrap_or(default_from);
     let to = params.to.unwrap_or(default_to);
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
+    let mut checks = crate::validate::Checks::new();
+    checks.date("from", Some(from));
+    checks.date("to", Some(to));
+    checks.check(to >= from, "to", "must not be before from");
+    checks.finish()?;
     Ok((from, to))
 }

@@ -192,9 +192,11 @@ pub async fn expiry_radar(
             .checked_add_months(Months::new(18))
             .ok_or_else(|| ApiError::invalid("from", "is too far in the future"))?,
     };
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
+    let mut checks = crate::validate::Checks::new();
+    checks.date("from", Some(from));
+    checks.date("to", Some(to));
+    checks.check(to >= from, "to", "must not be before from");
+    checks.finish()?;
     let min_tenants = params.min_tenants.unwrap_or(2);
     if !(1..=1000).contains(&min_tenants) {
         return Err(ApiError::invalid("min_tenants", "must be between 1 and 1000"));

@@ -32,6 +32,10 @@ pub async fn list_spend(
 ) -> ApiResult<web::Json<Paged<SpendLine>>> {
     let filter = filter.0;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+    let mut checks = crate::validate::Checks::new();
+    checks.date("from", filter.from);
+    checks.date("to", filter.to);
+    checks.finish()?;
     let slug = slug.into_inner();
     let (rows, page) = state
         .db(move |conn| {

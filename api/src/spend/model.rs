@@ -64,6 +64,10 @@ impl SpendLineRow {
             && self.supplier_name == other.supplier_name
             && self.contract_id == other.contract_id
             && self.category_slug == other.category_slug
+            && self.expense_type == other.expense_type
+            && self.supplier_locality == other.supplier_locality
+            && self.supplier_sme == other.supplier_sme
+            && self.supplier_vcse == other.supplier_vcse
     }
 
     pub fn into_api(self) -> ApiResult<SpendLine> {
