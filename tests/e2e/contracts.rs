@@ -861,3 +861,45 @@ async fn an_award_may_choose_the_quote_and_the_terms() {
     assert_eq!(contract["sme"], json!(true));
     assert_eq!(contract["procurement_id"], json!(id));
 }
+
+#[actix_web::test]
+async fn out_of_range_dates_huge_values_future_terminations_and_unawarded_procurements_are_refused() {
+    let (app, _) = set_up().await;
+    let buyer = app.buyer_of(FORCE);
+    for (field, value) in [
+        ("start_date", json!("+10000-01-01")),
+        ("end_date", json!("-5000-01-01")),
+        ("value", json!("100000000000.01")),
+        ("savings", json!("100000000000.01")),
+        ("terminated_on", json!(day(10))),
+    ] {
+        let mut body = contract_body(&format!("BED-R-{field}"), "Leighton Buzzard Garage Ltd");
+        body[field] = value;
+        if field == "end_date" {
+            body["start_date"] = json!("-5000-01-01");
+        }
+        let response = app.post_json(&contracts_path(FORCE), &buyer, &body).await;
+        assert_invalid_field(response, field).await;
+    }
+    // A contract cannot claim to come from a procurement that was never found compliant: that
+    // is what the award endpoint is for.
+    let procurement = app
+        .create_procurement(FORCE, &procurement_body("BED-P-LINK", "900.00", "single_quote"))
+        .await;
+    let mut linked = contract_body("BED-R-LINK", "Leighton Buzzard Garage Ltd");
+    linked["procurement_id"] = procurement["id"].clone();
+    let response = app.post_json(&contracts_path(FORCE), &buyer, &linked).await;
+    assert_invalid_field(response, "procurement_id").await;
+    // Far dates in filters are refused by name too, on both databases.
+    let response = app
+        .get(
+            &format!("{}?expires_before=+10000-01-01", contracts_path(FORCE)),
+            &buyer,
+        )
+        .await;
+    assert_invalid_field(response, "expires_before").await;
+    let response = app
+        .get(&format!("/api/v1/tenants/{FORCE}/kpis?from=-5000-01-01"), &buyer)
+        .await;
+    assert_invalid_field(response, "from").await;
+}
