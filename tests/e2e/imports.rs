@@ -807,3 +807,35 @@ async fn the_same_file_sent_twice_at_once_is_applied_once() {
     assert_eq!(completed.len(), 1, "one completed import of the file: {completed:?}");
     assert_eq!(app.all_spend(FORCE, "").await.len(), 2);
 }
+
+/// A file larger than any JSON body, sent with an `Idempotency-Key` as a client library might:
+/// the key is not needed (the file's hash makes a resend safe) and must not make it a 413.
+#[actix_web::test]
+async fn a_large_file_with_an_idempotency_key_is_imported_once() {
+    let (app, _) = set_up().await;
+    let buyer = app.buyer_of(FORCE);
+    let mut csv = String::from("transaction_id,date,supplier,amount,category\n");
+    for i in 0..25_000 {
+        csv.push_str(&format!(
+            "BIG-{i:06},2025-06-01,Leighton Buzzard Garage Ltd,{}.{:02},uniform-garments\n",
+            500 + i % 900,
+            i % 100
+        ));
+    }
+    assert!(csv.len() > 1024 * 1024, "{} bytes", csv.len());
+    let send_with_key = || {
+        app.request(reqwest::Method::POST, &Kind::Spend.path(FORCE))
+            .bearer_auth(&buyer)
+            .header("Content-Type", "text/csv")
+            .header("Idempotency-Key", "big-file-1")
+            .body(csv.clone())
+    };
+    let response = send(send_with_key()).await;
+    let location = location(&response);
+    let accepted = json_with_status(response, StatusCode::ACCEPTED).await;
+    let done = app.wait_for_import(&location, &buyer).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rows_written"], 25_000);
+    let again = json_with_status(send(send_with_key()).await, StatusCode::OK).await;
+    assert_eq!(again["id"], accepted["id"]);
+}

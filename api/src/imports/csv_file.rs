@@ -10,6 +10,10 @@ use rust_decimal::Decimal;
 use crate::error::{ApiError, FieldError};
 use crate::money::Money;
 
+/// The most data rows one file may hold: every row is checked in memory before any is written,
+/// so a file is bounded (100,000 spend lines is a year of a large force's over-£500 file).
+pub const MAX_ROWS: usize = 500_000;
+
 /// The most row problems one answer lists; a file with more is mostly wrong anyway.
 pub const MAX_REPORTED_ERRORS: usize = 500;
 
@@ -91,6 +95,13 @@ impl CsvFile {
             // Spreadsheets leave rows of empty cells at the end.
             if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
+            }
+            if records.len() == MAX_ROWS {
+                return Err(ApiError::Validation(vec![FieldError::at_line(
+                    line,
+                    "file",
+                    format!("has more than {MAX_ROWS} rows; split it into several files"),
+                )]));
             }
             records.push((line, record));
         }
