@@ -7,7 +7,6 @@
 use std::sync::atomic::AtomicI64;
 
 use diesel::Connection;
-use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, Role, TenantScope};
 use crate::clock;
@@ -78,7 +77,7 @@ fn import_one(
     kind: ImportKind,
     bytes: &[u8],
 ) -> anyhow::Result<i64> {
-    let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = imports::file_hash(bytes);
     if import_store::completed_with_hash(conn, scope, kind, &sha256)?.is_some() {
         return Ok(0);
     }

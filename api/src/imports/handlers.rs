@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::model::{Import, ImportFilter, ImportKind, ImportParams, ImportRow, ImportStatus};
 use super::store;
@@ -144,7 +143,7 @@ async fn run_import(
             )));
         }
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let sha256 = super::file_hash(&bytes);
 
     let import_id = clock::new_id();
     let prepared = {
@@ -260,10 +259,6 @@ fn failure_message(error: &ApiError) -> String {
         }
         other => format!("{other}; nothing was written"),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// List a tenant's imports

@@ -34,6 +34,13 @@ pub struct PreparedImport<T> {
     pub rows: T,
 }
 
+/// A file's SHA-256 as lower-case hex: what makes an import of the same file idempotent. The
+/// demo loader uses it too, so a demo file and the same file sent by a force are one file.
+pub fn file_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The rows a checked file will write.
 #[derive(Debug)]
 pub enum ImportRows {

@@ -60,6 +60,7 @@ pub async fn release_package(
     let start = after(&page)?;
     let slug = slug.into_inner();
     let today = clock::today();
+    let limit = page.limit;
     let (releases, next_key, tenant_slug) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
@@ -108,13 +109,7 @@ pub async fn release_package(
         })
         .await?;
     let base = format!("/api/v1/tenants/{tenant_slug}/ocds/releases");
-    let next = next_key.map(|key| {
-        format!(
-            "{base}?limit={}&cursor={}",
-            page_limit(&params),
-            URL_SAFE_NO_PAD.encode(key)
-        )
-    });
+    let next = next_key.map(|key| format!("{base}?limit={limit}&cursor={}", URL_SAFE_NO_PAD.encode(key)));
     Ok(web::Json(ReleasePackage {
         uri: base,
         version: "1.1".to_owned(),
@@ -125,8 +120,4 @@ pub async fn release_package(
         releases,
         links: OcdsLinks { next },
     }))
-}
-
-fn page_limit(params: &ReleaseParams) -> i64 {
-    params.limit.unwrap_or(crate::http::page::DEFAULT_LIMIT)
 }
