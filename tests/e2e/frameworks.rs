@@ -1472,3 +1472,31 @@ async fn of_concurrent_new_lots_with_the_same_etag_exactly_one_is_added() {
     let detail = json_ok(app.get(&path, &admin).await).await;
     assert_eq!(detail["lot_count"], 11, "the first lot and one per round");
 }
+
+#[actix_web::test]
+async fn dates_outside_the_years_both_databases_keep_are_refused() {
+    let app = TestApp::spawn().await;
+    app.create_category(&category_body("uniform-and-ppe", None)).await;
+    let mut body = framework_body("BLC-OLD-1", "uniform-and-ppe");
+    body["start_date"] = json!("1850-01-01");
+    assert_invalid_field(
+        app.post_json(FRAMEWORKS, &app.national_admin(), &body).await,
+        "start_date",
+    )
+    .await;
+
+    let framework = app
+        .create_framework(&framework_body("BLC-OLD-2", "uniform-and-ppe"))
+        .await;
+    let path = format!("{FRAMEWORKS}/{}", framework["id"].as_str().unwrap());
+    let tag = app.current_etag(&path).await;
+    let response = app
+        .patch_json(
+            &path,
+            &app.national_admin(),
+            Some(&tag),
+            &json!({"start_date": "1899-12-31"}),
+        )
+        .await;
+    assert_invalid_field(response, "start_date").await;
+}

@@ -373,6 +373,9 @@ pub struct FrameworkDates {
 
 impl FrameworkDates {
     pub fn check(&self, checks: &mut Checks) {
+        checks.date("start_date", self.start);
+        checks.date("end_date", self.end);
+        checks.date("max_end_date", self.max_end);
         if let (Some(start), Some(end)) = (self.start, self.end) {
             checks.check(start <= end, "end_date", "must not be before start_date");
         }
