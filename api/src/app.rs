@@ -18,7 +18,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, national, ocds,
-    procurements, rule_plugins, spend, suppliers, tenants,
+    procurements, rule_plugins, spend, suppliers, tenants, webhooks,
 };
 
 /// Connects to the database, applies migrations, starts the plugin engine and, if asked, loads
@@ -64,6 +64,8 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
         Verifier::new(&settings.auth),
         backend,
         rules,
+        settings.webhooks.clone(),
+        settings.allow_private_urls,
     )))
 }
 
@@ -88,6 +90,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(ocds::routes)
                 .configure(rule_plugins::routes)
                 .configure(decisions::routes)
+                .configure(webhooks::routes)
                 .service(audit::handlers::list_audit_events),
         )
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
@@ -96,8 +99,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(unknown_route));
 }
 
-/// Starts the HTTP server on an already-bound listener.
+/// Starts the HTTP server on an already-bound listener, and the webhook deliveries beside it.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
+    webhooks::worker::spawn(state.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -10,6 +10,7 @@ use bluelight_rules::Limits;
 use clap::{Args, ValueEnum};
 
 use crate::db::Backend;
+use crate::webhooks::settings::WebhookSettings;
 
 /// The secret the embedded default signs and checks development tokens with, used only when
 /// neither `JWT_SECRET` nor `JWKS_URL` is set and the database is SQLite. Never in production:
@@ -119,6 +120,64 @@ impl PluginArgs {
     }
 }
 
+/// How webhook deliveries are made (see `webhooks::settings::WebhookSettings`).
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// How often due deliveries are looked for, in milliseconds.
+    #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = WebhookSettings::default().poll.as_millis() as u64)]
+    pub webhook_poll_ms: u64,
+    /// The wait before the first retry, in seconds; each later retry waits twice as long (at most an hour).
+    #[arg(long, env = "WEBHOOK_BACKOFF_SECS", default_value_t = WebhookSettings::default().backoff.as_secs())]
+    pub webhook_backoff_secs: u64,
+    /// Attempts before a delivery is given up as failed.
+    #[arg(long, env = "WEBHOOK_MAX_ATTEMPTS", default_value_t = WebhookSettings::default().max_attempts)]
+    pub webhook_max_attempts: i32,
+    /// How long a receiver has to answer, in seconds.
+    #[arg(long, env = "WEBHOOK_TIMEOUT_SECS", default_value_t = WebhookSettings::default().timeout.as_secs())]
+    pub webhook_timeout_secs: u64,
+    /// How often the calendar is checked for nearing-expiry and framework status events, in seconds.
+    #[arg(long, env = "WEBHOOK_SCAN_SECS", default_value_t = WebhookSettings::default().scan_every.as_secs())]
+    pub webhook_scan_secs: u64,
+}
+
+impl Default for WebhookArgs {
+    fn default() -> WebhookArgs {
+        let defaults = WebhookSettings::default();
+        WebhookArgs {
+            webhook_poll_ms: defaults.poll.as_millis() as u64,
+            webhook_backoff_secs: defaults.backoff.as_secs(),
+            webhook_max_attempts: defaults.max_attempts,
+            webhook_timeout_secs: defaults.timeout.as_secs(),
+            webhook_scan_secs: defaults.scan_every.as_secs(),
+        }
+    }
+}
+
+impl WebhookArgs {
+    pub fn resolve(&self) -> anyhow::Result<WebhookSettings> {
+        let positive = |value: u64, name: &str| {
+            if value == 0 {
+                bail!("{name}: must be at least 1")
+            }
+            Ok(())
+        };
+        positive(self.webhook_poll_ms, "WEBHOOK_POLL_MS")?;
+        positive(self.webhook_backoff_secs, "WEBHOOK_BACKOFF_SECS")?;
+        positive(self.webhook_timeout_secs, "WEBHOOK_TIMEOUT_SECS")?;
+        positive(self.webhook_scan_secs, "WEBHOOK_SCAN_SECS")?;
+        if !(1..=100).contains(&self.webhook_max_attempts) {
+            bail!("WEBHOOK_MAX_ATTEMPTS: must be between 1 and 100");
+        }
+        Ok(WebhookSettings {
+            poll: Duration::from_millis(self.webhook_poll_ms),
+            backoff: Duration::from_secs(self.webhook_backoff_secs),
+            max_attempts: self.webhook_max_attempts,
+            timeout: Duration::from_secs(self.webhook_timeout_secs),
+            scan_every: Duration::from_secs(self.webhook_scan_secs),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -127,6 +186,11 @@ pub struct ServeArgs {
     pub auth: AuthArgs,
     #[command(flatten)]
     pub plugins: PluginArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+    /// Let webhooks and OCDS imports use http and loopback or private-network URLs (development only).
+    #[arg(long, env = "ALLOW_PRIVATE_URLS", default_value_t = false)]
+    pub allow_private_urls: bool,
     /// Address to listen on, host:port.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
@@ -158,6 +222,8 @@ pub struct Settings {
     pub load_demo_data: bool,
     pub workers: Option<usize>,
     pub plugin_limits: Limits,
+    pub webhooks: WebhookSettings,
+    pub allow_private_urls: bool,
 }
 
 impl AuthArgs {
@@ -225,6 +291,8 @@ impl ServeArgs {
             },
             workers: self.workers,
             plugin_limits: self.plugins.resolve()?,
+            webhooks: self.webhooks.resolve()?,
+            allow_private_urls: self.allow_private_urls,
         })
     }
 }

@@ -11,6 +11,7 @@ use crate::auth::Verifier;
 use crate::db::{Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::imports::progress::ImportProgress;
+use crate::webhooks::settings::WebhookSettings;
 
 pub struct AppState {
     pub pool: DbPool,
@@ -19,6 +20,9 @@ pub struct AppState {
     pub rules: Arc<RuleEngine>,
     /// Rows written so far by this instance's running CSV imports.
     pub import_progress: ImportProgress,
+    pub webhooks: WebhookSettings,
+    /// Whether webhooks and OCDS fetches may go to http and private-network URLs (see `outbound`).
+    pub allow_private_urls: bool,
     /// SQLite allows one writer at a time, and two transactions that both read then write
     /// deadlock (one gets "database is locked" at once, whatever the busy timeout). Write
     /// transactions therefore take this lock first on SQLite; PostgreSQL needs none.
@@ -26,13 +30,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, verifier: Verifier, backend: Backend, rules: Arc<RuleEngine>) -> AppState {
+    pub fn new(
+        pool: DbPool,
+        verifier: Verifier,
+        backend: Backend,
+        rules: Arc<RuleEngine>,
+        webhooks: WebhookSettings,
+        allow_private_urls: bool,
+    ) -> AppState {
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         AppState {
             pool,
             verifier,
             rules,
             import_progress: ImportProgress::default(),
+            webhooks,
+            allow_private_urls,
             write_lock,
         }
     }

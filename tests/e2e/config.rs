@@ -5,7 +5,7 @@
 
 use bluelight_api::config::{
     AuthArgs, DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEVELOPMENT_JWT_SECRET, DatabaseArgs, DemoData, PluginArgs, ServeArgs,
-    Settings,
+    Settings, WebhookArgs,
 };
 
 const SQLITE: &str = "data/bluelight.sqlite3";
@@ -25,6 +25,8 @@ fn args(database_url: &str) -> ServeArgs {
             jwks_url: None,
         },
         plugins: PluginArgs::default(),
+        webhooks: WebhookArgs::default(),
+        allow_private_urls: false,
         listen: "127.0.0.1:8080".to_owned(),
         demo_data: DemoData::Auto,
         workers: None,

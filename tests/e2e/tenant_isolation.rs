@@ -18,6 +18,7 @@ struct Tenant {
     decision: String,
     contract: String,
     import: String,
+    webhook: String,
 }
 
 /// A spend file naming the tenant's contract `{slug}-C1`.
@@ -47,12 +48,26 @@ async fn set_up(app: &TestApp, slug: &str) -> Tenant {
         .create_contract(slug, &contract_body(&format!("{slug}-C1"), "Some Supplier Ltd"))
         .await;
     let import = app.import_completed(slug, Kind::Spend, &spend_file(slug)).await;
+    let webhook = app
+        .post_json(
+            &format!("/api/v1/tenants/{slug}/webhooks"),
+            &app.tenant_admin_of(slug),
+            &webhook_body(),
+        )
+        .await;
+    let webhook = json_with_status(webhook, StatusCode::CREATED).await;
     Tenant {
+        webhook: webhook["id"].as_str().unwrap().to_owned(),
         procurement,
         decision: decision["id"].as_str().unwrap().to_owned(),
         contract: contract["id"].as_str().unwrap().to_owned(),
         import: import["id"].as_str().unwrap().to_owned(),
     }
+}
+
+/// A subscription to a port nothing listens on: its deliveries would fail, which is no matter here.
+fn webhook_body() -> Value {
+    json!({"url": "http://127.0.0.1:9/hooks", "events": ["contract.nearing_expiry", "decision.recorded"]})
 }
 
 /// What a call sends.
@@ -67,6 +82,7 @@ enum Body {
 fn calls(tenant: &str, ids: &Tenant) -> Vec<(Method, String, Body)> {
     let base = format!("/api/v1/tenants/{tenant}");
     let (procurement, decision, contract, import) = (&ids.procurement, &ids.decision, &ids.contract, &ids.import);
+    let webhook = &ids.webhook;
     let json = |body: Value| Body::Json(body);
     vec![
         (Method::GET, format!("{base}/procurements"), Body::None),
@@ -142,6 +158,11 @@ fn calls(tenant: &str, ids: &Tenant) -> Vec<(Method, String, Body)> {
         (Method::GET, format!("{base}/spend?contract={contract}"), Body::None),
         (Method::GET, format!("{base}/kpis"), Body::None),
         (Method::GET, format!("{base}/ocds/releases"), Body::None),
+        (Method::GET, format!("{base}/webhooks"), Body::None),
+        (Method::POST, format!("{base}/webhooks"), json(webhook_body())),
+        (Method::GET, format!("{base}/webhooks/{webhook}"), Body::None),
+        (Method::GET, format!("{base}/webhooks/{webhook}/deliveries"), Body::None),
+        (Method::DELETE, format!("{base}/webhooks/{webhook}"), Body::None),
     ]
 }
 
@@ -183,7 +204,7 @@ async fn a_force_never_reaches_another_forces_data() {
     // A's own path with B's ids: B's records are simply not there.
     let admin = app.tenant_admin_of(A);
     let names_b = |path: &str| {
-        [&b.procurement, &b.decision, &b.contract, &b.import]
+        [&b.procurement, &b.decision, &b.contract, &b.import, &b.webhook]
             .iter()
             .any(|id| path.contains(id.as_str()))
     };
@@ -229,6 +250,24 @@ async fn a_force_never_reaches_another_forces_data() {
         )
         .await;
     assert_problem(response, 403, "forbidden").await;
+
+    // A's subscriptions are A's own, and B's decision (made after A subscribed) was not sent to A.
+    let hooks = app
+        .list_all(&format!("/api/v1/tenants/{A}/webhooks"), &admin, 200)
+        .await
+        .0;
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0]["id"], json!(a.webhook));
+    assert_eq!(hooks[0]["tenant"], A);
+    let deliveries = app
+        .list_all(
+            &format!("/api/v1/tenants/{A}/webhooks/{}/deliveries", a.webhook),
+            &admin,
+            200,
+        )
+        .await
+        .0;
+    assert!(deliveries.is_empty(), "{deliveries:?}");
 
     // A's own lists hold only A's records, and A's KPIs count only A's spend.
     let a_viewer = app.viewer_of(A);

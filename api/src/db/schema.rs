@@ -288,6 +288,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        tenant_slug -> Nullable<Text>,
+        url -> Text,
+        secret -> Text,
+        events -> Text,
+        description -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        tenant_slug -> Nullable<Text>,
+        event_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_notices (event_type, subject_id, occasion) {
+        event_type -> Text,
+        subject_id -> Text,
+        occasion -> Text,
+        noticed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_subscriptions -> tenants (tenant_slug));
 diesel::joinable!(frameworks -> categories (category_slug));
 diesel::joinable!(active_rule_plugins -> rule_plugins (plugin_id));
 diesel::joinable!(rule_decisions -> procurements (procurement_id));
@@ -318,6 +364,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     contracts,
     spend_lines,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_notices,
 );
 
 diesel::table! {

@@ -19,6 +19,7 @@ use crate::procurements::store as procurements;
 use crate::rule_plugins::model::RulePluginRow;
 use crate::rule_plugins::{compiled, store as plugins};
 use crate::state::AppState;
+use crate::webhooks::{self, events::Audience, model::EventType};
 
 /// The tenant's active plugin version, or a clear answer that it has none.
 fn active_plugin(conn: &mut DbConnection, scope: &TenantScope) -> ApiResult<RulePluginRow> {
@@ -103,6 +104,21 @@ pub async fn evaluate_procurement(
         .write(move |conn| {
             store::insert(conn, &row)?;
             procurements::set_last_outcome(conn, &scope, &row.procurement_id, &row.outcome)?;
+            let decision: serde_json::Value =
+                serde_json::from_str(&row.decision).map_err(|e| ApiError::Internal(e.into()))?;
+            webhooks::events::emit(
+                conn,
+                EventType::DecisionRecorded,
+                Audience::Tenant(scope.slug()),
+                serde_json::json!({
+                    "decision_id": row.id,
+                    "procurement_id": row.procurement_id,
+                    "outcome": row.outcome,
+                    "plugin": {"id": row.plugin_id, "version": row.plugin_version, "sha256": row.plugin_sha256},
+                    "requested_by": row.requested_by,
+                    "decision": decision,
+                }),
+            )?;
             Ok(row)
         })
         .await?;

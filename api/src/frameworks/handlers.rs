@@ -21,6 +21,7 @@ use crate::state::AppState;
 use crate::tenants::model::TenantKind;
 use crate::tenants::store as tenants;
 use crate::validate::Checks;
+use crate::webhooks;
 
 /// The kind of service the caller buys for, if it is a tenant user.
 fn viewer_kind(conn: &mut DbConnection, principal: &Principal) -> ApiResult<Option<TenantKind>> {
@@ -250,6 +251,8 @@ pub async fn update_framework(
             });
             store::update(conn, &id, expected, changes.into_changeset())?;
             audit::record(conn, &principal, "framework.updated", "framework", &id, audit_detail)?;
+            let now_stored = store::get(conn, &id)?;
+            webhooks::scanner::framework_dates_changed(conn, &current, &now_stored, clock::today())?;
             detail(conn, &principal, &id)
         })
         .await?;

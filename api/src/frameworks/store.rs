@@ -168,6 +168,32 @@ pub fn unknown_suppliers<'a>(conn: &mut DbConnection, ids: &[&'a str]) -> QueryR
     Ok(ids.iter().copied().filter(|id| !known.contains(*id)).collect())
 }
 
+/// The framework with this reference, if there is one.
+pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<FrameworkRow>> {
+    frameworks::table
+        .filter(frameworks::reference.eq(reference))
+        .select(FrameworkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The framework's lots as stored, in number order.
+pub fn lot_rows(conn: &mut DbConnection, framework_id: &str) -> QueryResult<Vec<LotRow>> {
+    lots::table
+        .filter(lots::framework_id.eq(framework_id))
+        .order(lots::number.asc())
+        .select(LotRow::as_select())
+        .load(conn)
+}
+
+/// The awards on these lots, whatever their status.
+pub fn awards_on(conn: &mut DbConnection, lot_ids: &[String]) -> QueryResult<Vec<LotSupplierRow>> {
+    lot_suppliers::table
+        .filter(lot_suppliers::lot_id.eq_any(lot_ids))
+        .select(LotSupplierRow::as_select())
+        .load(conn)
+}
+
 pub fn reference_taken(conn: &mut DbConnection, reference: &str) -> QueryResult<bool> {
     Ok(frameworks::table
         .filter(frameworks::reference.eq(reference))

@@ -1,17 +1,22 @@
-//! `/api/v1/tenants/{slug}/ocds/releases`
+//! `/api/v1/tenants/{slug}/ocds/releases` and `/api/v1/ocds/framework-imports`
 
-use actix_web::{get, web};
+use std::collections::HashMap;
+
+use actix_web::{get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::export;
-use super::model::{OcdsLinks, OcdsPublisher, ReleasePackage, ReleaseParams};
-use super::store;
+use super::model::{
+    FrameworkImportReport, FrameworkImportRequest, OcdsLinks, OcdsPublisher, RejectedRelease, ReleasePackage,
+    ReleaseParams,
+};
+use super::sync::{self, Outcome};
+use super::{export, fetch, import, store};
 use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::clock;
 use crate::error::responses::ListErrors;
-use crate::error::{ApiError, ApiResult};
-use crate::http::{Page, QueryParams};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{JsonBody, Page, QueryParams};
 use crate::state::AppState;
 
 /// Where a page of releases starts: after a procurement, or (once all procurements are done)
@@ -120,4 +125,151 @@ pub async fn release_package(
         releases,
         links: OcdsLinks { next },
     }))
+}
+
+/// Names a problem of the package as a whole: by its path under `package` when it came in the
+/// body, under `url` (with the path in the message) when it was fetched.
+fn package_problem(error: FieldError, fetched: bool) -> FieldError {
+    match (fetched, error.field.as_str()) {
+        (false, "") => FieldError::new("package", error.message),
+        (false, field) => FieldError::new(format!("package.{field}"), error.message),
+        (true, "") => FieldError::new(
+            "url",
+            format!("the document is not an OCDS release package: it {}", error.message),
+        ),
+        (true, field) => FieldError::new(
+            "url",
+            format!(
+                "the document is not an OCDS release package: `{field}` {}",
+                error.message
+            ),
+        ),
+    }
+}
+
+/// Import national framework agreements from an OCDS release package
+///
+/// For `national_admin`. The package comes in the body (`package`, up to 1 MiB) or from an
+/// `http(s)` URL (`url`, up to 16 MiB, fetched within 20 seconds). Each release that describes a
+/// framework agreement (`tender.techniques.hasFrameworkAgreement`) creates the framework, with
+/// its lots and awarded suppliers, or updates the one with the same reference (`tender.id`),
+/// bumping its version; a release the framework already matches is `unchanged`, so importing
+/// the same package twice changes nothing. Each release is written in a transaction of its own:
+/// a release with any problem is `rejected` with every problem named by its path in the package,
+/// and the others are still imported. Suppliers must already be national supplier records,
+/// found by Companies House number (`GB-COH`) or id (`X-BLUELIGHT-SUPPLIER`). With `dry_run`
+/// the report says what would happen and nothing is written. A body or document that is not an
+/// OCDS 1.1 release package at all is a 422. The mapping is in `docs/ocds.md`.
+#[utoipa::path(
+    tag = "Open data",
+    request_body = FrameworkImportRequest,
+    responses(
+        (status = 200, description = "What was created, updated, left unchanged and rejected, release by release", body = FrameworkImportReport),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a national_admin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB (send a `url` instead)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an import request, or not an OCDS 1.1 release package; or the URL could not be fetched, answered other than 2xx, or served more than 16 MiB or something other than JSON. `errors` names `package...` or `url`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/ocds/framework-imports")]
+pub async fn import_frameworks(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: JsonBody<FrameworkImportRequest>,
+) -> ApiResult<web::Json<FrameworkImportReport>> {
+    principal.require_national_admin()?;
+    let FrameworkImportRequest { package, url, dry_run } = body.0;
+    let package = match (package, &url) {
+        (Some(_), Some(_)) => return Err(ApiError::invalid("url", "send either `package` or `url`, not both")),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "package",
+                "send the release package in `package`, or its address in `url`",
+            ));
+        }
+        (Some(package), None) => package,
+        (None, Some(url)) => {
+            let bytes = fetch::fetch(url, state.allow_private_urls).await?;
+            serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::invalid(
+                    "url",
+                    format!("the document is not JSON (line {}, column {})", e.line(), e.column()),
+                )
+            })?
+        }
+    };
+    let fetched = url.is_some();
+    let releases = import::releases(&package)
+        .map_err(|errors| ApiError::Validation(errors.into_iter().map(|e| package_problem(e, fetched)).collect()))?;
+
+    let mut report = FrameworkImportReport {
+        dry_run,
+        url,
+        releases: releases.len(),
+        created: Vec::new(),
+        updated: Vec::new(),
+        unchanged: Vec::new(),
+        rejected: Vec::new(),
+    };
+    // Each framework once per package: a later release of the same one is refused, not merged.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (index, raw) in releases.iter().enumerate() {
+        let mapped = match import::map_release(index, raw) {
+            Ok(mapped) => mapped,
+            Err(rejected) => {
+                report.rejected.push(rejected);
+                continue;
+            }
+        };
+        let reference = mapped.framework.reference.clone();
+        let ocid = mapped.ocid.clone();
+        let refused = |message: String| RejectedRelease {
+            release: index,
+            ocid: ocid.clone(),
+            reference: Some(reference.clone()),
+            errors: vec![FieldError::new(format!("releases[{index}].tender.id"), message)],
+        };
+        if let Some(first) = seen.get(&reference) {
+            report.rejected.push(refused(format!(
+                "framework {reference} is already described by releases[{first}]: send one (compiled) release per framework"
+            )));
+            continue;
+        }
+        seen.insert(reference.clone(), index);
+        let principal = principal.clone();
+        let outcome = if dry_run {
+            state
+                .db(move |conn| sync::import_release(conn, &principal, mapped, false))
+                .await
+        } else {
+            state
+                .write(move |conn| sync::import_release(conn, &principal, mapped, true))
+                .await
+        };
+        match outcome {
+            Ok(Outcome::Created(framework)) => report.created.push(framework),
+            Ok(Outcome::Updated(framework)) => report.updated.push(framework),
+            Ok(Outcome::Unchanged(framework)) => report.unchanged.push(framework),
+            Ok(Outcome::Rejected(rejected)) => report.rejected.push(rejected),
+            // Another change to the same framework won the race; this release was not written.
+            Err(ApiError::Conflict { message, .. }) => report.rejected.push(refused(message)),
+            Err(ApiError::PreconditionFailed) => report.rejected.push(refused(format!(
+                "framework {reference} changed while it was being imported; import the package again"
+            ))),
+            Err(other) => return Err(other),
+        }
+    }
+    tracing::info!(
+        dry_run,
+        releases = report.releases,
+        created = report.created.len(),
+        updated = report.updated.len(),
+        unchanged = report.unchanged.len(),
+        rejected = report.rejected.len(),
+        "OCDS framework import"
+    );
+    Ok(web::Json(report))
 }

@@ -1,6 +1,7 @@
 //! The subset of the Open Contracting Data Standard (OCDS 1.1) the export writes: a release
 //! package of releases, one per procurement (tender, its award and contract when awarded) and one
-//! per contract recorded without a procurement here (award and contract).
+//! per contract recorded without a procurement here (award and contract); and the request and
+//! report of an import of national framework agreements from a release package.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -171,4 +172,105 @@ pub struct ReleaseParams {
     /// 1-200, default 50.
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// An import of national framework agreements from an OCDS release package: the package itself,
+/// or an `http(s)` URL to fetch it from (exactly one of the two).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "dry_run": false,
+    "package": {
+        "uri": "https://example.org/ocds/national-frameworks.json",
+        "version": "1.1",
+        "publishedDate": "2026-11-20T09:00:00Z",
+        "publisher": {"name": "BlueLight Commercial"},
+        "releases": [{
+            "ocid": "ocds-bluelight-fw-blc-arm-2026-01",
+            "id": "ocds-bluelight-fw-blc-arm-2026-01-award",
+            "date": "2026-03-01T09:00:00Z",
+            "tag": ["award"],
+            "initiationType": "tender",
+            "parties": [
+                {"id": "blc", "name": "BlueLight Commercial", "roles": ["procuringEntity", "buyer"]},
+                {"id": "GB-COH-08123456", "name": "Pennine Protective Apparel Ltd", "roles": ["supplier"],
+                 "identifier": {"scheme": "GB-COH", "id": "08123456"}}
+            ],
+            "buyer": {"id": "blc", "name": "BlueLight Commercial"},
+            "tender": {
+                "id": "BLC-ARM-2026-01",
+                "title": "Body Armour and Protective Equipment",
+                "description": "National framework for overt and covert body armour.",
+                "procuringEntity": {"id": "blc", "name": "BlueLight Commercial"},
+                "value": {"amount": 60000000, "currency": "GBP"},
+                "contractPeriod": {"startDate": "2026-04-01", "endDate": "2030-03-31", "maxExtentDate": "2032-03-31"},
+                "renewal": {"description": "2 x 12 months"},
+                "items": [{"id": "1", "classification": {"scheme": "X-BLUELIGHT-CATEGORY", "id": "body-armour"}}],
+                "techniques": {"hasFrameworkAgreement": true, "frameworkAgreement": {"method": "withAndWithoutReopeningCompetition"}},
+                "eligibility": "police",
+                "lots": [{"id": "1", "title": "Overt body armour", "value": {"amount": 5000000, "currency": "GBP"}}]
+            },
+            "awards": [{"id": "1-08123456", "status": "active", "relatedLots": ["1"],
+                        "suppliers": [{"id": "GB-COH-08123456", "name": "Pennine Protective Apparel Ltd"}]}]
+        }]
+    }
+}))]
+pub struct FrameworkImportRequest {
+    /// An OCDS 1.1 release package (at most 1 MiB in the body; larger packages by `url`).
+    #[schema(value_type = Option<Object>)]
+    pub package: Option<serde_json::Value>,
+    /// An `http` or `https` URL serving the package (at most 16 MiB, fetched within 20 seconds).
+    #[schema(example = "https://example.org/ocds/national-frameworks.json")]
+    pub url: Option<String>,
+    /// Check and report without writing anything.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A framework the import created, updated, or found unchanged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedFramework {
+    /// The release's place in the package's `releases` (from 0).
+    pub release: usize,
+    pub ocid: Option<String>,
+    /// The framework's id; none for a framework a dry run would create.
+    pub framework_id: Option<String>,
+    /// The framework's reference: the release's `tender.id`.
+    #[schema(example = "BLC-ARM-2026-01")]
+    pub reference: String,
+    pub title: String,
+    /// How many lots the release describes.
+    pub lots: usize,
+    /// How many supplier awards (active or excluded) the release describes.
+    pub awards: usize,
+    /// For an update: what changed, briefly (`end_date`, `lot 2 added`, `lot 1: max_value`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+/// A release that was not imported, with every problem found in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedRelease {
+    /// The release's place in the package's `releases` (from 0).
+    pub release: usize,
+    pub ocid: Option<String>,
+    /// The release's `tender.id`, when it has one.
+    pub reference: Option<String>,
+    /// Each problem: `field` is the path in the package, e.g. `releases[2].tender.lots[0].value.amount`.
+    pub errors: Vec<crate::error::FieldError>,
+}
+
+/// What an import did (or, for a dry run, would do), release by release.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkImportReport {
+    pub dry_run: bool,
+    /// The URL the package was fetched from, if it was not sent in the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// How many releases the package holds.
+    pub releases: usize,
+    pub created: Vec<ImportedFramework>,
+    pub updated: Vec<ImportedFramework>,
+    pub unchanged: Vec<ImportedFramework>,
+    pub rejected: Vec<RejectedRelease>,
 }

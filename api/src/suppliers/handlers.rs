@@ -18,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
 use crate::idempotency::IdempotencyKeyHeader;
 use crate::state::AppState;
+use crate::webhooks::{self, events::Audience, model::EventType};
 
 /// A supplier as `principal` may see it.
 fn view(conn: &mut DbConnection, principal: &Principal, id: &str) -> ApiResult<(i64, Supplier)> {
@@ -341,6 +342,23 @@ pub async fn create_risk_rating(
                 &id,
                 json!({"rating": row.rating, "previous_rating": row.previous_rating, "reason": row.reason}),
             )?;
+            // A re-rating at the same level (a fresh reason) is recorded, but is no change.
+            if row.previous_rating.as_deref() != Some(row.rating.as_str()) {
+                let supplier = store::get(conn, &id)?;
+                webhooks::events::emit(
+                    conn,
+                    EventType::SupplierRiskRatingChanged,
+                    Audience::AllTenants,
+                    json!({
+                        "supplier_id": id,
+                        "supplier_name": supplier.name,
+                        "rating": row.rating,
+                        "previous_rating": row.previous_rating,
+                        "reason": row.reason,
+                        "changed_at": clock::utc(row.changed_at),
+                    }),
+                )?;
+            }
             row.into_api()
         })
         .await?;

@@ -76,6 +76,15 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<SupplierRow
         .optional()
 }
 
+/// The supplier with this Companies House number (as stored: upper case, 8 characters), if any.
+pub fn find_by_companies_house_number(conn: &mut DbConnection, number: &str) -> QueryResult<Option<SupplierRow>> {
+    suppliers::table
+        .filter(suppliers::companies_house_number.eq(number))
+        .select(SupplierRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<SupplierRow> {
     find(conn, id)?.ok_or_else(|| ApiError::not_found(format_args!("supplier '{id}'")))
 }

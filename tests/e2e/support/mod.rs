@@ -5,14 +5,17 @@
 //! `postgres://` URL, a fresh schema in that database (dropped when the test ends).
 
 pub mod jwks;
+pub mod receiver;
 pub mod rules;
 
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use bluelight_api::auth::{Claims, mint_token};
 use bluelight_api::config::{AuthSettings, Settings};
+use bluelight_api::webhooks::settings::WebhookSettings;
 use bluelight_rules::{Limits, RuleEngine};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MATCH};
@@ -54,6 +57,10 @@ pub struct Options {
     pub audience: String,
     /// Plugin limits other than the defaults; the app then gets an engine of its own.
     pub plugin_limits: Option<Limits>,
+    /// Quick deliveries and retries.
+    pub webhooks: WebhookSettings,
+    /// Webhook receivers and OCDS packages are served on loopback in the tests.
+    pub allow_private_urls: bool,
 }
 
 impl Default for Options {
@@ -65,7 +72,21 @@ impl Default for Options {
             issuer: ISSUER.to_owned(),
             audience: AUDIENCE.to_owned(),
             plugin_limits: None,
+            webhooks: test_webhooks(),
+            allow_private_urls: true,
         }
+    }
+}
+
+/// Deliveries every 50 ms, retries after 200 ms then 400 ms; the calendar scanned once at start
+/// (tests that need more scans ask for them).
+pub fn test_webhooks() -> WebhookSettings {
+    WebhookSettings {
+        poll: Duration::from_millis(50),
+        backoff: Duration::from_millis(200),
+        max_attempts: 3,
+        timeout: Duration::from_secs(2),
+        scan_every: Duration::from_secs(3600),
     }
 }
 
@@ -223,6 +244,8 @@ impl TestApp {
             load_demo_data: options.demo_data,
             workers: Some(1),
             plugin_limits: options.plugin_limits.clone().unwrap_or_else(test_limits),
+            webhooks: options.webhooks.clone(),
+            allow_private_urls: options.allow_private_urls,
         };
         let state = bluelight_api::app::prepare_state_with_engine(&settings, engine)
             .expect("the app's state (database, migrations)");

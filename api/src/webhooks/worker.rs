@@ -1,0 +1,248 @@
+//! Delivering pending events: a loop on the server's runtime that POSTs each due delivery,
+//! signed, and records the outcome; a failure is retried with exponential backoff until it has
+//! been tried `max_attempts` times. It never runs inside a request.
+//!
+//! A delivery is claimed before it is sent (its next attempt pushed past the receiver's timeout,
+//! on condition that nobody moved it first), so two instances of the service never send the same
+//! attempt twice, and an instance that stops mid-send leaves the delivery to be retried.
+
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use super::model::DeliveryRow;
+use super::settings::WebhookSettings;
+use super::{scanner, signing};
+use crate::clock;
+use crate::db::schema::{webhook_deliveries, webhook_subscriptions};
+use crate::error::ApiResult;
+use crate::outbound;
+use crate::state::AppState;
+
+/// Deliveries sent at once per round; the rest wait for the next round.
+const BATCH: i64 = 32;
+
+/// The wait after `attempts` failed attempts.
+pub fn backoff(settings: &WebhookSettings, attempts: i32) -> Duration {
+    let factor = 2u32.saturating_pow(attempts.saturating_sub(1).max(0) as u32);
+    settings.backoff.saturating_mul(factor).min(Duration::from_secs(3600))
+}
+
+/// Starts the delivery loop and the calendar scanner on the current runtime.
+pub fn spawn(state: web::Data<AppState>) {
+    let settings = state.webhooks.clone();
+    let allow_private = state.allow_private_urls;
+    // Redirects are not followed: a receiver answers where it was subscribed.
+    let client = match outbound::client_builder(allow_private, 0)
+        .timeout(settings.timeout)
+        .user_agent("BlueLight-Webhooks/1")
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook deliveries cannot start: no HTTP client");
+            return;
+        }
+    };
+    let deliveries = state.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            if let Err(e) = deliver_due(&deliveries, &client).await {
+                tracing::warn!(error = %e, "webhook delivery round failed; retrying next round");
+            }
+            actix_web::rt::time::sleep(deliveries.webhooks.poll).await;
+        }
+    });
+    actix_web::rt::spawn(async move {
+        loop {
+            let today = clock::today();
+            match state.write(move |conn| scanner::scan(conn, today)).await {
+                Ok(emitted) if emitted > 0 => tracing::info!(emitted, "calendar events noticed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook calendar scan failed; retrying next scan"),
+            }
+            actix_web::rt::time::sleep(state.webhooks.scan_every).await;
+        }
+    });
+}
+
+/// A claimed delivery with where it goes.
+struct Claimed {
+    delivery: DeliveryRow,
+    url: String,
+    secret: String,
+}
+
+async fn deliver_due(state: &web::Data<AppState>, client: &reqwest::Client) -> ApiResult<()> {
+    let lease = state.webhooks.timeout + Duration::from_secs(30);
+    let due = state.db(due).await?;
+    if due.is_empty() {
+        return Ok(());
+    }
+    let claimed = state.write(move |conn| claim(conn, due, lease)).await?;
+    let mut sends = Vec::with_capacity(claimed.len());
+    for claim in claimed {
+        let state = state.clone();
+        let client = client.clone();
+        // One task each: a slow receiver holds up only its own deliveries.
+        sends.push(actix_web::rt::spawn(async move {
+            let outcome = send(&client, &claim, state.allow_private_urls).await;
+            if let Err(e) = record(&state, claim.delivery, outcome).await {
+                tracing::warn!(error = %e, "a webhook delivery's outcome was not recorded; it will be retried");
+            }
+        }));
+    }
+    for send in sends {
+        // A panicking send is already logged by the runtime; the delivery is retried once its
+        // lease ends.
+        let _ = send.await;
+    }
+    Ok(())
+}
+
+/// The due deliveries with where they go. A read first: most rounds find nothing, and must not
+/// take SQLite's write lock to learn it.
+fn due(conn: &mut crate::db::DbConnection) -> ApiResult<Vec<Claimed>> {
+    let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
+        .inner_join(webhook_subscriptions::table)
+        .filter(webhook_deliveries::status.eq("pending"))
+        .filter(webhook_deliveries::next_attempt_at.le(clock::now()))
+        .order(webhook_deliveries::next_attempt_at.asc())
+        .limit(BATCH)
+        .select((
+            DeliveryRow::as_select(),
+            webhook_subscriptions::url,
+            webhook_subscriptions::secret,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, url, secret)| Claimed { delivery, url, secret })
+        .collect())
+}
+
+/// Takes the deliveries no one else has taken since they were read.
+fn claim(conn: &mut crate::db::DbConnection, due: Vec<Claimed>, lease: Duration) -> ApiResult<Vec<Claimed>> {
+    let leased_until = clock::now() + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(5));
+    let mut claimed = Vec::with_capacity(due.len());
+    for candidate in due {
+        let taken = diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq(&candidate.delivery.id))
+                .filter(webhook_deliveries::status.eq("pending"))
+                .filter(webhook_deliveries::next_attempt_at.eq(candidate.delivery.next_attempt_at)),
+        )
+        .set(webhook_deliveries::next_attempt_at.eq(leased_until))
+        .execute(conn)?;
+        if taken == 1 {
+            claimed.push(candidate);
+        }
+    }
+    Ok(claimed)
+}
+
+/// What one attempt came to: the receiver's status if it answered, and an error unless it was 2xx.
+struct Outcome {
+    status: Option<i32>,
+    error: Option<String>,
+}
+
+async fn send(client: &reqwest::Client, claim: &Claimed, allow_private: bool) -> Outcome {
+    // The URL was checked when subscribing; checked again in case the rules have tightened since.
+    if let Some(reason) = outbound::refusal(&claim.url, allow_private) {
+        return Outcome {
+            status: None,
+            error: Some(format!("not sent: the URL {reason}")),
+        };
+    }
+    let delivery = &claim.delivery;
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = signing::signature(&claim.secret, &delivery.id, timestamp, delivery.payload.as_bytes());
+    let outcome = client
+        .post(&claim.url)
+        .header("Content-Type", "application/json")
+        .header("Webhook-Id", &delivery.id)
+        .header("Webhook-Timestamp", timestamp.to_string())
+        .header("Webhook-Signature", signature)
+        .header("Webhook-Event", &delivery.event_type)
+        .body(delivery.payload.clone())
+        .send()
+        .await;
+    match outcome {
+        Ok(response) => {
+            let status = response.status();
+            Outcome {
+                status: Some(i32::from(status.as_u16())),
+                error: (!status.is_success()).then(|| format!("the receiver answered {status}")),
+            }
+        }
+        Err(e) => Outcome {
+            status: None,
+            error: Some(format!("not delivered: {}", describe(&e))),
+        },
+    }
+}
+
+/// The error with its causes: reqwest's own message ("error sending request") says little alone.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+async fn record(state: &web::Data<AppState>, delivery: DeliveryRow, outcome: Outcome) -> ApiResult<()> {
+    let attempts = delivery.attempts + 1;
+    let wait = backoff(&state.webhooks, attempts);
+    let max_attempts = state.webhooks.max_attempts;
+    state
+        .write(move |conn| {
+            let now = clock::now();
+            let (status, next, delivered_at): (&str, NaiveDateTime, Option<NaiveDateTime>) = match &outcome.error {
+                None => ("delivered", now, Some(now)),
+                Some(_) if attempts >= max_attempts => ("failed", now, None),
+                Some(_) => (
+                    "pending",
+                    now + TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(1)),
+                    None,
+                ),
+            };
+            diesel::update(webhook_deliveries::table.find(&delivery.id))
+                .set((
+                    webhook_deliveries::status.eq(status),
+                    webhook_deliveries::attempts.eq(attempts),
+                    webhook_deliveries::next_attempt_at.eq(next),
+                    webhook_deliveries::last_attempt_at.eq(Some(now)),
+                    webhook_deliveries::last_status.eq(outcome.status),
+                    webhook_deliveries::last_error.eq(outcome.error.as_deref()),
+                    webhook_deliveries::delivered_at.eq(delivered_at),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_an_hour() {
+        let settings = WebhookSettings {
+            backoff: Duration::from_secs(30),
+            ..WebhookSettings::default()
+        };
+        assert_eq!(backoff(&settings, 1), Duration::from_secs(30));
+        assert_eq!(backoff(&settings, 2), Duration::from_secs(60));
+        assert_eq!(backoff(&settings, 4), Duration::from_secs(240));
+        assert_eq!(backoff(&settings, 20), Duration::from_secs(3600));
+        assert_eq!(backoff(&settings, 0), Duration::from_secs(30));
+    }
+}
