@@ -155,16 +155,16 @@ impl Default for WebhookArgs {
 
 impl WebhookArgs {
     pub fn resolve(&self) -> anyhow::Result<WebhookSettings> {
-        let positive = |value: u64, name: &str| {
-            if value == 0 {
-                bail!("{name}: must be at least 1")
+        let within = |value: u64, max: u64, name: &str| {
+            if !(1..=max).contains(&value) {
+                bail!("{name}: must be between 1 and {max}")
             }
             Ok(())
         };
-        positive(self.webhook_poll_ms, "WEBHOOK_POLL_MS")?;
-        positive(self.webhook_backoff_secs, "WEBHOOK_BACKOFF_SECS")?;
-        positive(self.webhook_timeout_secs, "WEBHOOK_TIMEOUT_SECS")?;
-        positive(self.webhook_scan_secs, "WEBHOOK_SCAN_SECS")?;
+        within(self.webhook_poll_ms, 60_000, "WEBHOOK_POLL_MS")?;
+        within(self.webhook_backoff_secs, 3600, "WEBHOOK_BACKOFF_SECS")?;
+        within(self.webhook_timeout_secs, 300, "WEBHOOK_TIMEOUT_SECS")?;
+        within(self.webhook_scan_secs, 86_400, "WEBHOOK_SCAN_SECS")?;
         if !(1..=100).contains(&self.webhook_max_attempts) {
             bail!("WEBHOOK_MAX_ATTEMPTS: must be between 1 and 100");
         }

@@ -51,8 +51,11 @@ pub fn is_public(ip: IpAddr) -> bool {
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
+    let [a, b, c, _] = ip.octets();
     let shared_address_space = a == 100 && (64..128).contains(&b);
+    let benchmarking = a == 198 && (b == 18 || b == 19);
+    let protocol_assignments = a == 192 && b == 0 && c == 0;
+    let reserved = a >= 240;
     !(ip.is_loopback()
         || ip.is_private()
         || ip.is_link_local()
@@ -61,14 +64,31 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_multicast()
         || ip.is_documentation()
         || shared_address_space
+        || benchmarking
+        || protocol_assignments
+        || reserved
         || a == 0)
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let segments = ip.segments();
+    let octets = ip.octets();
+    let first = segments[0];
     let unique_local = (first & 0xfe00) == 0xfc00;
     let link_local = (first & 0xffc0) == 0xfe80;
-    !(ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || unique_local || link_local)
+    let site_local = (first & 0xffc0) == 0xfec0;
+    // Addresses that carry an IPv4 address reach it: judge that address instead.
+    let embedded_v4 = |at: usize| Ipv4Addr::new(octets[at], octets[at + 1], octets[at + 2], octets[at + 3]);
+    let nat64 = segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || segments[..2] == [0x64, 0xff9b];
+    let six_to_four = first == 0x2002;
+    let ipv4_compatible = segments[..6] == [0, 0, 0, 0, 0, 0];
+    if nat64 || ipv4_compatible {
+        return is_public_v4(embedded_v4(12));
+    }
+    if six_to_four {
+        return is_public_v4(embedded_v4(2));
+    }
+    !(ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || unique_local || link_local || site_local)
 }
 
 /// A client builder that keeps to the rules: names resolved to public addresses only, and each
@@ -91,7 +111,8 @@ pub fn client_builder(allow_private: bool, max_redirects: usize) -> reqwest::Cli
     if allow_private {
         builder
     } else {
-        builder.dns_resolver(std::sync::Arc::new(PublicOnlyResolver))
+        // No proxy from the environment: a proxy resolves the name itself, past our resolver.
+        builder.no_proxy().dns_resolver(std::sync::Arc::new(PublicOnlyResolver))
     }
 }
 
@@ -121,6 +142,12 @@ mod tests {
     fn public_https_urls_are_accepted() {
         assert_eq!(refusal("https://hooks.example-force.police.uk/bluelight", false), None);
         assert_eq!(refusal("https://203.0.114.7/hook", false), None);
+        assert_eq!(refusal("https://[2a00:1450:4009:81f::200e]/hook", false), None);
+        assert_eq!(
+            refusal("https://[64:ff9b::cb00:7207]/hook", false),
+            None,
+            "NAT64 of a public address"
+        );
     }
 
     #[test]
@@ -135,6 +162,12 @@ mod tests {
             "https://[fd00::1]/",
             "https://[::ffff:192.168.1.1]/",
             "https://100.64.0.1/",
+            "https://198.18.0.1/",
+            "https://240.0.0.1/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[2002:a00:1::]/",
+            "https://[::10.0.0.1]/",
+            "https://[fec0::1]/",
         ] {
             assert!(refusal(url, false).is_some(), "{url} should be refused");
             assert_eq!(refusal(url, true), None, "{url} should be allowed for development");

@@ -194,3 +194,24 @@ fn plugin_limits_default_and_a_zero_limit_is_refused_by_name() {
     huge_memory.plugins.plugin_memory_mib = 8192;
     assert!(refused(&huge_memory).contains("PLUGIN_MEMORY_MIB"));
 }
+
+#[test]
+fn webhook_settings_default_and_out_of_range_values_are_refused_by_name() {
+    let settings = resolved(&args(SQLITE));
+    assert_eq!(settings.webhooks.max_attempts, 8);
+    assert_eq!(settings.webhooks.timeout.as_secs(), 10);
+    assert!(
+        !settings.allow_private_urls,
+        "private URLs are refused unless asked for"
+    );
+
+    let mut endless_timeout = args(SQLITE);
+    endless_timeout.webhooks.webhook_timeout_secs = u64::MAX;
+    assert!(refused(&endless_timeout).contains("WEBHOOK_TIMEOUT_SECS"));
+    let mut no_poll = args(SQLITE);
+    no_poll.webhooks.webhook_poll_ms = 0;
+    assert!(refused(&no_poll).contains("WEBHOOK_POLL_MS"));
+    let mut no_attempts = args(SQLITE);
+    no_attempts.webhooks.webhook_max_attempts = 0;
+    assert!(refused(&no_attempts).contains("WEBHOOK_MAX_ATTEMPTS"));
+}

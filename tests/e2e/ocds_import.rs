@@ -527,3 +527,67 @@ async fn the_example_package_fits_the_demo_data() {
     assert_eq!(report["rejected"], json!([]));
     assert_eq!(references(&report["created"]), ["BLC-ARM-2026-01", "BLC-FLT-2026-02"]);
 }
+
+#[actix_web::test]
+async fn a_cancelled_award_beside_its_replacement_leaves_the_supplier_active_once() {
+    let app = TestApp::spawn().await;
+    catalogue(&app).await;
+    let mut package = package(NATIONAL);
+    let release = &mut package["releases"][0];
+    // The first award was cancelled and reissued; a third, cancelled, names a supplier never on lot 2.
+    let mut cancelled = release["awards"][0].clone();
+    cancelled["id"] = json!("BLC-ARM-2026-01-A0");
+    cancelled["status"] = json!("cancelled");
+    let mut never_on = release["awards"][0].clone();
+    never_on["id"] = json!("BLC-ARM-2026-01-A9");
+    never_on["status"] = json!("cancelled");
+    never_on["relatedLots"] = json!(["2"]);
+    release["awards"].as_array_mut().unwrap().extend([cancelled, never_on]);
+    let report = import(&app, &json!({"package": package})).await;
+    assert_eq!(report["rejected"], json!([]), "{report}");
+    let id = report["created"][0]["framework_id"].as_str().unwrap();
+    let detail = json_ok(app.get(&format!("{FRAMEWORKS}/{id}"), &app.national_viewer()).await).await;
+    let mut found = awards(&detail);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            award(1, "Halberd Ballistic Textiles Ltd", "active"),
+            award(1, "Ironbridge Protective Systems Ltd", "active"),
+            award(2, "Halberd Ballistic Textiles Ltd", "active"),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn a_cancelled_or_withdrawn_tender_makes_no_framework() {
+    let app = TestApp::spawn().await;
+    catalogue(&app).await;
+    for status in ["cancelled", "withdrawn", "unsuccessful"] {
+        let mut package = package(NATIONAL);
+        package["releases"][0]["tender"]["status"] = json!(status);
+        let report = import(&app, &json!({"package": package, "dry_run": true})).await;
+        assert_eq!(report["rejected"].as_array().unwrap().len(), 1, "{report}");
+        assert_eq!(fields(&report["rejected"][0]), ["releases[0].tender.status"]);
+    }
+}
+
+#[actix_web::test]
+async fn by_default_a_package_is_fetched_only_from_a_public_https_url() {
+    let app = TestApp::spawn_with(Options {
+        allow_private_urls: false,
+        ..Options::default()
+    })
+    .await;
+    let publisher = Publisher::start().await;
+    for url in [
+        publisher.url("/national-frameworks.json"),
+        "https://169.254.169.254/latest/meta-data".to_owned(),
+        "https://localhost/national-frameworks.json".to_owned(),
+    ] {
+        let response = app
+            .post_json(IMPORTS, &app.national_admin(), &json!({"url": url}))
+            .await;
+        assert_invalid_field(response, "url").await;
+    }
+}

@@ -205,7 +205,16 @@ async fn deliveries_are_given_up_after_the_last_attempt_with_the_reason_recorded
 
 #[actix_web::test]
 async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_deliveries() {
-    let app = TestApp::spawn().await;
+    // Receivers get a minute to answer: a delivery loop that waited for the stuck one would
+    // hold the prompt receiver's second event past the receiver's 20 s wait.
+    let app = TestApp::spawn_with(Options {
+        webhooks: bluelight_api::webhooks::settings::WebhookSettings {
+            timeout: Duration::from_secs(60),
+            ..test_webhooks()
+        },
+        ..Options::default()
+    })
+    .await;
     let stuck = Receiver::start().await;
     let prompt = Receiver::start().await;
     stuck.hold();
@@ -251,6 +260,18 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
             .await,
     )
     .await;
+    let later = app
+        .post_json(
+            &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
+            &app.national_admin(),
+            &json!({"rating": "red", "reason": "Missed a contingency test"}),
+        )
+        .await;
+    json_with_status(later, StatusCode::CREATED).await;
+    let to_prompt = prompt.wait_for(2).await;
+    assert_eq!(to_prompt[1].json()["data"]["previous_rating"], "amber");
+    // (The stuck receiver has been sent the later event too, and holds both.)
+    stuck.wait_for(2).await;
     stuck.open();
 
     // The same rating again is recorded but is no change: no event.
@@ -258,12 +279,12 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
         .post_json(
             &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
             &app.national_admin(),
-            &json!({"rating": "amber", "reason": "Reviewed, unchanged"}),
+            &json!({"rating": "red", "reason": "Reviewed, unchanged"}),
         )
         .await;
     json_with_status(again, StatusCode::CREATED).await;
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(prompt.received().len(), 1);
+    assert_eq!(prompt.received().len(), 2);
 }
 
 #[actix_web::test]
@@ -450,6 +471,8 @@ async fn subscriptions_are_the_tenants_own_whatever_path_or_token_is_tried() {
 async fn unsubscribing_stops_deliveries_and_keeps_the_history() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
+    // The attempt in flight when the subscription is withdrawn fails: it must not be retried.
+    receiver.answer(&[500]);
     receiver.hold();
     let procurement = force_with_procurement(&app, FORCE).await;
     let admin = app.tenant_admin_of(FORCE);
@@ -468,12 +491,21 @@ async fn unsubscribing_stops_deliveries_and_keeps_the_history() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     receiver.open();
     json_with_status(app.evaluate(FORCE, &procurement).await, StatusCode::CREATED).await;
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(receiver.received().len(), 1, "no delivery after unsubscribing");
+    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "no delivery, and no retry, after unsubscribing"
+    );
     let read = json_ok(app.get(&subscription, &admin).await).await;
     assert_eq!(read["active"], false);
     let history = json_ok(app.get(&format!("{subscription}/deliveries"), &admin).await).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(history["items"][0]["status"], "failed", "{history}");
+    assert_eq!(
+        history["items"][0]["last_error"],
+        "unsubscribed before it was delivered"
+    );
 
     // The unsubscription is in the tenant's audit trail.
     let audit = json_ok(

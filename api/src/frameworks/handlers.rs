@@ -196,6 +196,7 @@ pub async fn create_framework(
             )?;
             let (framework, lots) = new.into_rows();
             store::insert(conn, &framework, &lots)?;
+            webhooks::scanner::framework_created(conn, &framework, clock::today())?;
             audit::record(
                 conn,
                 &principal,

@@ -150,7 +150,7 @@ fn package_problem(error: FieldError, fetched: bool) -> FieldError {
 /// Import national framework agreements from an OCDS release package
 ///
 /// For `national_admin`. The package comes in the body (`package`, up to 1 MiB) or from an
-/// `http(s)` URL (`url`, up to 16 MiB, fetched within 20 seconds). Each release that describes a
+/// https URL on a public address (`url`, up to 16 MiB, fetched within 20 seconds). Each release that describes a
 /// framework agreement (`tender.techniques.hasFrameworkAgreement`) creates the framework, with
 /// its lots and awarded suppliers, or updates the one with the same reference (`tender.id`),
 /// bumping its version; a release the framework already matches is `unchanged`, so importing

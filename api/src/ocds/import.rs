@@ -153,6 +153,7 @@ struct InTender {
     /// Our extension field: `police`, `fire` or `both`.
     eligibility: Option<Eligibility>,
     renewal: Option<InRenewal>,
+    status: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -464,6 +465,14 @@ pub fn map_release(index: usize, raw: &Value) -> Result<MappedRelease, RejectedR
         reader.fail(
             "tender.techniques.hasFrameworkAgreement",
             "is not true: only framework agreements are imported",
+        );
+        return Err(rejected(reader.errors));
+    }
+    // A tender that was cancelled, withdrawn or awarded to no one made no framework agreement.
+    if let Some(status @ ("cancelled" | "unsuccessful" | "withdrawn")) = tender.status.as_deref() {
+        reader.fail(
+            "tender.status",
+            format!("is '{status}': no framework agreement came of this tender"),
         );
         return Err(rejected(reader.errors));
     }

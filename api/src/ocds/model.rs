@@ -175,7 +175,7 @@ pub struct ReleaseParams {
 }
 
 /// An import of national framework agreements from an OCDS release package: the package itself,
-/// or an `http(s)` URL to fetch it from (exactly one of the two).
+/// or an https URL on a public address to fetch it from (exactly one of the two).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({

@@ -59,6 +59,15 @@ pub fn import_release(
             continue;
         };
         let lot = &mut mapped.framework.lots[award.lot];
+        // A compiled release may hold a cancelled award beside the active one that replaced it,
+        // for the same supplier and lot: the supplier stands on the lot once, active if any
+        // award says so.
+        if let Some(existing) = lot.suppliers.iter_mut().find(|s| s.supplier_id == supplier.id) {
+            if award.status == AwardStatus::Active {
+                existing.status = AwardStatus::Active;
+            }
+            continue;
+        }
         mapped.sources.insert(
             format!("lots[{}].suppliers[{}].supplier_id", award.lot, lot.suppliers.len()),
             award.field.clone(),
@@ -93,7 +102,16 @@ fn summary(mapped: &MappedRelease, framework_id: Option<String>, changes: Vec<St
     }
 }
 
-fn create(conn: &mut DbConnection, principal: &Principal, mapped: MappedRelease, write: bool) -> ApiResult<Outcome> {
+fn create(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    mut mapped: MappedRelease,
+    write: bool,
+) -> ApiResult<Outcome> {
+    // A cancelled award on a framework not yet here awards nothing.
+    for lot in &mut mapped.framework.lots {
+        lot.suppliers.retain(|award| award.status != AwardStatus::Excluded);
+    }
     if !write {
         return Ok(Outcome::Created(summary(&mapped, None, Vec::new())));
     }
@@ -101,6 +119,7 @@ fn create(conn: &mut DbConnection, principal: &Principal, mapped: MappedRelease,
     let mut created = summary(&mapped, None, Vec::new());
     let (framework, lots) = mapped.framework.into_rows();
     frameworks::insert(conn, &framework, &lots)?;
+    webhooks::scanner::framework_created(conn, &framework, clock::today())?;
     audit::record(
         conn,
         principal,
@@ -178,6 +197,8 @@ fn award_change(current: Option<AwardStatus>, wanted: AwardStatus) -> Option<Awa
     match (current, wanted) {
         (Some(current), wanted) if current == wanted => None,
         (Some(AwardStatus::Suspended), AwardStatus::Active) => None,
+        // A cancelled award of a supplier not on the lot changes nothing.
+        (None, AwardStatus::Excluded) => None,
         (_, wanted) => Some(wanted),
     }
 }

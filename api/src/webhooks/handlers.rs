@@ -52,6 +52,14 @@ fn authorize(
     }
 }
 
+/// The scheme, host and port of a webhook URL: what the audit trail keeps. Some receivers (chat
+/// incoming webhooks) carry a secret in the path, and the audit trail is read widely and kept.
+fn origin(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
 fn record(
     conn: &mut DbConnection,
     principal: &Principal,
@@ -104,7 +112,7 @@ async fn create(
                 scope.as_ref(),
                 "webhook_subscription.created",
                 &row.id,
-                json!({"url": row.url, "events": row.events}),
+                json!({"url": origin(&row.url), "events": row.events}),
             )?;
             Ok(row)
         })
@@ -278,7 +286,7 @@ async fn unsubscribe(
                 scope.as_ref(),
                 "webhook_subscription.deactivated",
                 &row.id,
-                json!({"url": row.url}),
+                json!({"url": origin(&row.url)}),
             )?;
             Ok(())
         })

@@ -52,7 +52,8 @@ impl EventType {
     "description": "Contracts team inbox"
 }))]
 pub struct NewSubscription {
-    /// Where deliveries are POSTed (https, or http on loopback for testing).
+    /// Where deliveries are POSTed: https to a public address (unless the service runs with
+    /// `ALLOW_PRIVATE_URLS`, for development).
     pub url: String,
     pub events: Vec<EventType>,
     pub description: Option<String>,

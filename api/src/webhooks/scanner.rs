@@ -127,6 +127,16 @@ pub fn framework_dates_changed(
     Ok(())
 }
 
+/// Records a new framework's current status as already known, so the scan does not announce a
+/// change (from pipeline to live, say) that no one saw happen.
+pub fn framework_created(conn: &mut DbConnection, framework: &FrameworkRow, today: NaiveDate) -> ApiResult<()> {
+    let status = FrameworkStatus::on(today, framework.start_date, framework.end_date);
+    if let Some((occasion, _)) = status_occasion(status, framework) {
+        Notices::default().first_time(conn, EventType::FrameworkStatusChanged, &framework.id, &occasion)?;
+    }
+    Ok(())
+}
+
 /// The occasion a status began on, as the notice key, and the day it began; none for pipeline,
 /// which a framework never moves into with the calendar.
 fn status_occasion(status: FrameworkStatus, framework: &FrameworkRow) -> Option<(String, NaiveDate)> {

@@ -6,11 +6,13 @@
 //! on condition that nobody moved it first), so two instances of the service never send the same
 //! attempt twice, and an instance that stops mid-send leaves the delivery to be retried.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use tokio::sync::Semaphore;
 
 use super::model::DeliveryRow;
 use super::settings::WebhookSettings;
@@ -21,8 +23,10 @@ use crate::error::ApiResult;
 use crate::outbound;
 use crate::state::AppState;
 
-/// Deliveries sent at once per round; the rest wait for the next round.
+/// Deliveries claimed per round at most.
 const BATCH: i64 = 32;
+/// Deliveries in flight at once; when all are taken, due ones wait for the next round.
+const IN_FLIGHT: usize = 128;
 
 /// The wait after `attempts` failed attempts.
 pub fn backoff(settings: &WebhookSettings, attempts: i32) -> Duration {
@@ -47,9 +51,10 @@ pub fn spawn(state: web::Data<AppState>) {
         }
     };
     let deliveries = state.clone();
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
     actix_web::rt::spawn(async move {
         loop {
-            if let Err(e) = deliver_due(&deliveries, &client).await {
+            if let Err(e) = deliver_due(&deliveries, &client, &in_flight).await {
                 tracing::warn!(error = %e, "webhook delivery round failed; retrying next round");
             }
             actix_web::rt::time::sleep(deliveries.webhooks.poll).await;
@@ -68,49 +73,61 @@ pub fn spawn(state: web::Data<AppState>) {
     });
 }
 
-/// A claimed delivery with where it goes.
+/// A due delivery with where it goes; once claimed, until when it is ours.
 struct Claimed {
     delivery: DeliveryRow,
     url: String,
     secret: String,
+    leased_until: NaiveDateTime,
 }
 
-async fn deliver_due(state: &web::Data<AppState>, client: &reqwest::Client) -> ApiResult<()> {
-    let lease = state.webhooks.timeout + Duration::from_secs(30);
-    let due = state.db(due).await?;
+/// Claims what is due (as many as there is room in flight for) and sends each in a task of its
+/// own, without waiting for them: a receiver that does not answer holds up only its own
+/// deliveries, and the next round starts on time.
+async fn deliver_due(
+    state: &web::Data<AppState>,
+    client: &reqwest::Client,
+    in_flight: &Arc<Semaphore>,
+) -> ApiResult<()> {
+    let room = in_flight.available_permits().min(BATCH as usize);
+    if room == 0 {
+        return Ok(());
+    }
+    let due = state.db(move |conn| due(conn, room as i64)).await?;
     if due.is_empty() {
         return Ok(());
     }
+    // Longer than any attempt can take, so no one else sends it meanwhile.
+    let lease = state.webhooks.timeout.saturating_add(Duration::from_secs(30));
     let claimed = state.write(move |conn| claim(conn, due, lease)).await?;
-    let mut sends = Vec::with_capacity(claimed.len());
     for claim in claimed {
+        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+            break; // cannot happen: room was counted above; the lease frees the claim anyway
+        };
         let state = state.clone();
         let client = client.clone();
-        // One task each: a slow receiver holds up only its own deliveries.
-        sends.push(actix_web::rt::spawn(async move {
+        actix_web::rt::spawn(async move {
             let outcome = send(&client, &claim, state.allow_private_urls).await;
-            if let Err(e) = record(&state, claim.delivery, outcome).await {
+            if let Err(e) = record(&state, claim, outcome).await {
                 tracing::warn!(error = %e, "a webhook delivery's outcome was not recorded; it will be retried");
             }
-        }));
-    }
-    for send in sends {
-        // A panicking send is already logged by the runtime; the delivery is retried once its
-        // lease ends.
-        let _ = send.await;
+            drop(permit);
+        });
     }
     Ok(())
 }
 
 /// The due deliveries with where they go. A read first: most rounds find nothing, and must not
 /// take SQLite's write lock to learn it.
-fn due(conn: &mut crate::db::DbConnection) -> ApiResult<Vec<Claimed>> {
+fn due(conn: &mut crate::db::DbConnection, limit: i64) -> ApiResult<Vec<Claimed>> {
     let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
         .inner_join(webhook_subscriptions::table)
+        .filter(webhook_subscriptions::active.eq(true))
         .filter(webhook_deliveries::status.eq("pending"))
         .filter(webhook_deliveries::next_attempt_at.le(clock::now()))
-        .order(webhook_deliveries::next_attempt_at.asc())
-        .limit(BATCH)
+        // Ties broken by id, so instances claim in the same order and never deadlock.
+        .order((webhook_deliveries::next_attempt_at.asc(), webhook_deliveries::id.asc()))
+        .limit(limit)
         .select((
             DeliveryRow::as_select(),
             webhook_subscriptions::url,
@@ -119,7 +136,12 @@ fn due(conn: &mut crate::db::DbConnection) -> ApiResult<Vec<Claimed>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(delivery, url, secret)| Claimed { delivery, url, secret })
+        .map(|(delivery, url, secret)| Claimed {
+            leased_until: delivery.next_attempt_at,
+            delivery,
+            url,
+            secret,
+        })
         .collect())
 }
 
@@ -127,7 +149,7 @@ fn due(conn: &mut crate::db::DbConnection) -> ApiResult<Vec<Claimed>> {
 fn claim(conn: &mut crate::db::DbConnection, due: Vec<Claimed>, lease: Duration) -> ApiResult<Vec<Claimed>> {
     let leased_until = clock::now() + TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(5));
     let mut claimed = Vec::with_capacity(due.len());
-    for candidate in due {
+    for mut candidate in due {
         let taken = diesel::update(
             webhook_deliveries::table
                 .filter(webhook_deliveries::id.eq(&candidate.delivery.id))
@@ -137,6 +159,7 @@ fn claim(conn: &mut crate::db::DbConnection, due: Vec<Claimed>, lease: Duration)
         .set(webhook_deliveries::next_attempt_at.eq(leased_until))
         .execute(conn)?;
         if taken == 1 {
+            candidate.leased_until = leased_until;
             claimed.push(candidate);
         }
     }
@@ -197,7 +220,12 @@ fn describe(error: &dyn std::error::Error) -> String {
     text
 }
 
-async fn record(state: &web::Data<AppState>, delivery: DeliveryRow, outcome: Outcome) -> ApiResult<()> {
+/// Records the attempt, if the delivery is still ours: not given up meanwhile (unsubscribed)
+/// and not taken by another instance after our lease ran out.
+async fn record(state: &web::Data<AppState>, claim: Claimed, outcome: Outcome) -> ApiResult<()> {
+    let Claimed {
+        delivery, leased_until, ..
+    } = claim;
     let attempts = delivery.attempts + 1;
     let wait = backoff(&state.webhooks, attempts);
     let max_attempts = state.webhooks.max_attempts;
@@ -213,17 +241,22 @@ async fn record(state: &web::Data<AppState>, delivery: DeliveryRow, outcome: Out
                     None,
                 ),
             };
-            diesel::update(webhook_deliveries::table.find(&delivery.id))
-                .set((
-                    webhook_deliveries::status.eq(status),
-                    webhook_deliveries::attempts.eq(attempts),
-                    webhook_deliveries::next_attempt_at.eq(next),
-                    webhook_deliveries::last_attempt_at.eq(Some(now)),
-                    webhook_deliveries::last_status.eq(outcome.status),
-                    webhook_deliveries::last_error.eq(outcome.error.as_deref()),
-                    webhook_deliveries::delivered_at.eq(delivered_at),
-                ))
-                .execute(conn)?;
+            diesel::update(
+                webhook_deliveries::table
+                    .filter(webhook_deliveries::id.eq(&delivery.id))
+                    .filter(webhook_deliveries::status.eq("pending"))
+                    .filter(webhook_deliveries::next_attempt_at.eq(leased_until)),
+            )
+            .set((
+                webhook_deliveries::status.eq(status),
+                webhook_deliveries::attempts.eq(attempts),
+                webhook_deliveries::next_attempt_at.eq(next),
+                webhook_deliveries::last_attempt_at.eq(Some(now)),
+                webhook_deliveries::last_status.eq(outcome.status),
+                webhook_deliveries::last_error.eq(outcome.error.as_deref()),
+                webhook_deliveries::delivered_at.eq(delivered_at),
+            ))
+            .execute(conn)?;
             Ok(())
         })
         .await
