@@ -59,6 +59,18 @@ async fn deliveries_once(app: &TestApp, subscription: &str, token: &str, status:
     }
 }
 
+/// The national team rates a strategic supplier's risk.
+async fn rate(app: &TestApp, supplier: &str, rating: &str, reason: &str) {
+    let response = app
+        .post_json(
+            &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
+            &app.national_admin(),
+            &json!({"rating": rating, "reason": reason}),
+        )
+        .await;
+    json_with_status(response, StatusCode::CREATED).await;
+}
+
 /// A force with its seed rule plugin active and one procurement; returns the procurement's id.
 async fn force_with_procurement(app: &TestApp, tenant: &str) -> String {
     app.tenant_with_category(tenant).await;
@@ -237,14 +249,7 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
     .await;
 
     // The rating is answered while the stuck receiver has the event and has not answered.
-    let rating = app
-        .post_json(
-            &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
-            &app.national_admin(),
-            &json!({"rating": "amber", "reason": "Late deliveries in Q3"}),
-        )
-        .await;
-    json_with_status(rating, StatusCode::CREATED).await;
+    rate(&app, &supplier, "amber", "Late deliveries in Q3").await;
     let to_stuck = stuck.wait_for(1).await;
     let to_prompt = prompt.wait_for(1).await;
     assert_eq!(to_stuck.len(), 1);
@@ -260,14 +265,7 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
             .await,
     )
     .await;
-    let later = app
-        .post_json(
-            &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
-            &app.national_admin(),
-            &json!({"rating": "red", "reason": "Missed a contingency test"}),
-        )
-        .await;
-    json_with_status(later, StatusCode::CREATED).await;
+    rate(&app, &supplier, "red", "Missed a contingency test").await;
     let to_prompt = prompt.wait_for(2).await;
     assert_eq!(to_prompt[1].json()["data"]["previous_rating"], "amber");
     // (The stuck receiver has been sent the later event too, and holds both.)
@@ -275,14 +273,7 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
     stuck.open();
 
     // The same rating again is recorded but is no change: no event.
-    let again = app
-        .post_json(
-            &format!("{SUPPLIERS}/{supplier}/risk-ratings"),
-            &app.national_admin(),
-            &json!({"rating": "red", "reason": "Reviewed, unchanged"}),
-        )
-        .await;
-    json_with_status(again, StatusCode::CREATED).await;
+    rate(&app, &supplier, "red", "Reviewed, unchanged").await;
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(prompt.received().len(), 2);
 }
@@ -335,14 +326,13 @@ async fn each_tenant_hears_its_own_events_and_the_national_ones_open_to_it() {
     let supplier = app
         .create_supplier(&json!({"name": "Meridian Fuelcard Services plc", "sme": false, "regions": ["national"], "strategic": true}))
         .await;
-    let rating = app
-        .post_json(
-            &format!("{SUPPLIERS}/{}/risk-ratings", supplier["id"].as_str().unwrap()),
-            &app.national_admin(),
-            &json!({"rating": "red", "reason": "Going-concern warning in accounts"}),
-        )
-        .await;
-    json_with_status(rating, StatusCode::CREATED).await;
+    rate(
+        &app,
+        supplier["id"].as_str().unwrap(),
+        "red",
+        "Going-concern warning in accounts",
+    )
+    .await;
 
     let types = |received: Vec<crate::support::receiver::Received>| {
         let mut types: Vec<String> = received
