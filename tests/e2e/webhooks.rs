@@ -82,20 +82,21 @@ async fn force_with_procurement(app: &TestApp, tenant: &str) -> String {
     procurement["id"].as_str().unwrap().to_owned()
 }
 
+/// Bedfordshire with a procurement to evaluate, its admin subscribed to its decisions at
+/// `receiver`: the procurement, the admin's token, the subscription's location and secret.
+async fn subscribed_to_decisions(app: &TestApp, receiver: &Receiver) -> (String, String, String, String) {
+    let procurement = force_with_procurement(app, FORCE).await;
+    let admin = app.tenant_admin_of(FORCE);
+    let (subscription, secret) =
+        subscribe(app, &tenant_hooks(FORCE), &admin, &receiver.url, &["decision.recorded"]).await;
+    (procurement, admin, subscription, secret)
+}
+
 #[actix_web::test]
 async fn a_recorded_decision_is_delivered_signed_and_its_delivery_recorded() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
-    let procurement = force_with_procurement(&app, FORCE).await;
-    let admin = app.tenant_admin_of(FORCE);
-    let (subscription, secret) = subscribe(
-        &app,
-        &tenant_hooks(FORCE),
-        &admin,
-        &receiver.url,
-        &["decision.recorded"],
-    )
-    .await;
+    let (procurement, admin, subscription, secret) = subscribed_to_decisions(&app, &receiver).await;
 
     // The secret is shown once: reading the subscription again does not show it.
     let read = json_ok(app.get(&subscription, &admin).await).await;
@@ -147,16 +148,7 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_answers() {
     let app = TestApp::spawn().await;
     let receiver = Receiver::start().await;
     receiver.answer(&[500, 503]);
-    let procurement = force_with_procurement(&app, FORCE).await;
-    let admin = app.tenant_admin_of(FORCE);
-    let (subscription, secret) = subscribe(
-        &app,
-        &tenant_hooks(FORCE),
-        &admin,
-        &receiver.url,
-        &["decision.recorded"],
-    )
-    .await;
+    let (procurement, admin, subscription, secret) = subscribed_to_decisions(&app, &receiver).await;
     json_with_status(app.evaluate(FORCE, &procurement).await, StatusCode::CREATED).await;
 
     let got = receiver.wait_for(3).await;
@@ -464,16 +456,7 @@ async fn unsubscribing_stops_deliveries_and_keeps_the_history() {
     // The attempt in flight when the subscription is withdrawn fails: it must not be retried.
     receiver.answer(&[500]);
     receiver.hold();
-    let procurement = force_with_procurement(&app, FORCE).await;
-    let admin = app.tenant_admin_of(FORCE);
-    let (subscription, _) = subscribe(
-        &app,
-        &tenant_hooks(FORCE),
-        &admin,
-        &receiver.url,
-        &["decision.recorded"],
-    )
-    .await;
+    let (procurement, admin, subscription, _) = subscribed_to_decisions(&app, &receiver).await;
     json_with_status(app.evaluate(FORCE, &procurement).await, StatusCode::CREATED).await;
     receiver.wait_for(1).await;
 
