@@ -5,21 +5,17 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, middleware, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, middleware, web};
 use bluelight_rules::RuleEngine;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::http::allowed_methods::AllowedMethods;
 use crate::http::json::MAX_JSON_BYTES;
-use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{
-    audit, categories, contracts, db, decisions, demo, frameworks, health, idempotency, imports, kpis, national, ocds,
-    procurements, rule_plugins, spend, suppliers, tenants, webhooks,
-};
+use crate::{db, demo, imports, openapi, routes, webhooks};
 
 /// Connects to the database, applies migrations, starts the plugin engine and, if asked, loads
 /// the demo data.
@@ -69,31 +65,14 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     )))
 }
 
-/// Every route of the service: the API under `/api/v1`, health probes, the OpenAPI document and
-/// the interactive docs page.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::live)
-        .service(health::ready)
-        .service(
-            web::scope("/api/v1")
-                .wrap(middleware::from_fn(idempotency::middleware))
-                .configure(tenants::routes)
-                .configure(categories::routes)
-                .configure(frameworks::routes)
-                .configure(suppliers::routes)
-                .configure(procurements::routes)
-                .configure(contracts::routes)
-                .configure(spend::routes)
-                .configure(imports::routes)
-                .configure(kpis::routes)
-                .configure(national::routes)
-                .configure(ocds::routes)
-                .configure(rule_plugins::routes)
-                .configure(decisions::routes)
-                .configure(webhooks::routes)
-                .service(audit::handlers::list_audit_events),
-        )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()))
+/// Every route of the service: the API and its health probes (see [`routes::api`]), the OpenAPI
+/// document and the interactive docs page; a known path asked with a method it does not answer
+/// gets 405 with `Allow`.
+pub fn configure(cfg: &mut web::ServiceConfig, document: &utoipa::openapi::OpenApi) {
+    // The paths collected here are the document's own; it was built from the same call.
+    routes::api(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg));
+    cfg.app_data(web::Data::new(AllowedMethods::of(document)))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
         .route("/docs", web::get().to(|| async { redirect("/docs/") }))
         .route("/", web::get().to(|| async { redirect("/docs/") }))
         .default_service(web::to(unknown_route));
@@ -102,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Starts the HTTP server on an already-bound listener, and the webhook deliveries beside it.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
     webhooks::worker::spawn(state.clone());
+    let document = openapi::document();
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -113,7 +93,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
             }))
             .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
-            .configure(configure)
+            .configure(|cfg| configure(cfg, &document))
     })
     .listen(listener)?;
     if let Some(workers) = workers {
@@ -128,6 +108,20 @@ fn redirect(to: &'static str) -> HttpResponse {
         .finish()
 }
 
-async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("no route {} {}", req.method(), req.path())))
+async fn unknown_route(req: HttpRequest, allowed: web::Data<AllowedMethods>) -> HttpResponse {
+    match allowed.for_path(req.path()) {
+        Some(methods) => {
+            let allow = methods.join(", ");
+            let mut response = ApiError::MethodNotAllowed(format!(
+                "{} {} is not supported; this path answers {allow}",
+                req.method(),
+                req.path()
+            ))
+            .error_response();
+            let value = header::HeaderValue::from_str(&allow).expect("method names are valid header text");
+            response.headers_mut().insert(header::ALLOW, value);
+            response
+        }
+        None => ApiError::NotFound(format!("no route {} {}", req.method(), req.path())).error_response(),
+    }
 }

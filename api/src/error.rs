@@ -224,11 +224,17 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(PROBLEM_JSON);
-        if let ApiError::Unauthorized(_) = self {
-            response.insert_header((
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"bluelight\""),
-            ));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"bluelight\""),
+                ));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS)));
+            }
+            _ => {}
         }
         response.json(self.to_problem())
     }
@@ -320,6 +326,10 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a 503 asks the client to wait before retrying: the database or a rule sandbox is
+/// usually back within a second.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// Response sets for the OpenAPI document, so each endpoint declares its errors in one line.
 pub mod responses {

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod outbound;
 pub mod procurements;
 pub mod region;
+pub mod routes;
 pub mod rule_plugins;
 pub mod spend;
 pub mod state;

@@ -364,7 +364,7 @@ async fn jwks_burst_of_made_up_kids_fetches_the_key_set_at_most_once() {
                 .client
                 .get(app.url(TENANTS))
                 .bearer_auth(rsa.sign_as(&format!("made-up-{round}-{i}"), &claims));
-            burst.spawn(async move { request.send().await.unwrap().status() });
+            burst.spawn(async move { send(request).await.status() });
         }
         while let Some(status) = burst.join_next().await {
             assert_eq!(status.unwrap(), StatusCode::UNAUTHORIZED);

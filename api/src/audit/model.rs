@@ -70,6 +70,7 @@ pub struct AuditFilter {
     /// Only events at or after this time (RFC 3339).
     pub since: Option<DateTime<Utc>>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

@@ -247,6 +247,7 @@ pub struct CategoryFilter {
     /// Free text, matched against name and description.
     pub q: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

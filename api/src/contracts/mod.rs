@@ -6,9 +6,9 @@ pub mod import;
 pub mod model;
 pub mod store;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_contracts)
         .service(handlers::create_contract)
         .service(handlers::get_contract)

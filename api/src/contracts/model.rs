@@ -527,6 +527,7 @@ pub struct ContractFilter {
     /// Status today.
     pub status: Option<ContractStatus>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

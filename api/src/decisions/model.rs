@@ -87,6 +87,7 @@ pub struct EvaluateParams {
 #[into_params(parameter_in = Query)]
 pub struct DecisionFilter {
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

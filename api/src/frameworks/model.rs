@@ -650,6 +650,7 @@ pub struct FrameworkFilter {
     /// Frameworks whose current end date is before this date.
     pub expires_before: Option<NaiveDate>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

@@ -1,6 +1,7 @@
 //! HTTP building blocks shared by every resource: strict body and query extractors that name
 //! the field at fault, cursor pagination, ETag preconditions, and PATCH helpers.
 
+pub mod allowed_methods;
 pub mod etag;
 pub mod json;
 pub mod page;

@@ -9,8 +9,8 @@ pub mod store;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use actix_web::web;
 use diesel::QueryResult;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Principal, TenantScope};
 use crate::contracts::import as contract_import;
@@ -101,7 +101,7 @@ impl ImportRows {
     }
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::import_contracts)
         .service(handlers::import_spend)
         .service(handlers::list_imports)

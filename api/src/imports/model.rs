@@ -113,6 +113,7 @@ pub struct ImportFilter {
     pub kind: Option<ImportKind>,
     pub status: Option<ImportStatus>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

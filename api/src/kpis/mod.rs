@@ -5,8 +5,8 @@ pub mod compute;
 pub mod handlers;
 pub mod model;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::get_kpis);
 }

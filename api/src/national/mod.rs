@@ -5,9 +5,9 @@ pub mod handlers;
 pub mod model;
 pub mod reports;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::spend_by_supplier)
         .service(handlers::spend_by_category)
         .service(handlers::strategic_dependency)

@@ -19,6 +19,7 @@ pub struct RankedParams {
     #[param(example = "2026-03-31")]
     pub to: Option<NaiveDate>,
     /// How many of the top rows, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 

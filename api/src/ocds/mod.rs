@@ -10,9 +10,9 @@ pub mod model;
 pub mod store;
 pub mod sync;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::release_package)
         .service(handlers::import_frameworks);
 }

@@ -170,6 +170,7 @@ pub struct ReleasePackage {
 #[into_params(parameter_in = Query)]
 pub struct ReleaseParams {
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -7,9 +7,9 @@ pub mod percentage;
 pub mod plugin_input;
 pub mod store;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_procurements)
         .service(handlers::create_procurement)
         .service(handlers::get_procurement)

@@ -416,6 +416,7 @@ pub struct ProcurementFilter {
     #[param(value_type = Option<String>, example = "non_compliant")]
     pub outcome: Option<String>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -41,7 +41,7 @@ const WASM: &str = "application/wasm";
     request_body(content = Vec<u8>, content_type = "application/wasm", description = "The packaged component"),
     responses(
         (status = 201, description = "Stored as a new version", body = RulePluginVersion, headers(("Location" = String))),
-        (status = 200, description = "The tenant already has these exact bytes; that version", body = RulePluginVersion),
+        (status = 200, description = "The tenant already has these exact bytes; that version", body = RulePluginVersion, headers(("Location" = String))),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not this tenant's admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),

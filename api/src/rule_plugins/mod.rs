@@ -7,15 +7,15 @@ pub mod store;
 
 use std::sync::Arc;
 
-use actix_web::web;
 use bluelight_rules::Plugin;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::TenantScope;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use model::RulePluginRow;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::upload_rule_plugin)
         .service(handlers::list_rule_plugins)
         .service(handlers::get_rule_plugin)

@@ -107,6 +107,7 @@ impl RulePluginRow {
 #[into_params(parameter_in = Query)]
 pub struct RulePluginFilter {
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

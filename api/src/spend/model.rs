@@ -111,6 +111,7 @@ pub struct SpendFilter {
     /// An import's id: the lines it wrote.
     pub import: Option<String>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -495,6 +495,7 @@ pub struct SupplierFilter {
     /// Suppliers awarded a lot on this framework (its id).
     pub framework: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
@@ -647,6 +648,7 @@ pub struct KpiFilter {
     /// Only this quarter, e.g. `2026-Q3`.
     pub period: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
@@ -658,6 +660,7 @@ pub struct KpiFilter {
 #[into_params(parameter_in = Query)]
 pub struct HistoryFilter {
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

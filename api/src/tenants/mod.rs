@@ -4,9 +4,9 @@ pub mod handlers;
 pub mod model;
 pub mod store;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_tenants)
         .service(handlers::create_tenant)
         .service(handlers::get_tenant)

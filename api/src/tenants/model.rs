@@ -137,6 +137,7 @@ pub struct TenantFilter {
     pub kind: Option<TenantKind>,
     pub region: Option<Region>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

@@ -10,9 +10,9 @@ pub mod signing;
 pub mod store;
 pub mod worker;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::create_tenant_subscription)
         .service(handlers::list_tenant_subscriptions)
         .service(handlers::get_tenant_subscription)

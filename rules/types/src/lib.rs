@@ -123,6 +123,9 @@ pub struct CallOff {
 /// Everything a rule needs to decide, resolved by the host: the exact input a plugin sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the API's own `Procurement` resource: two schemas of one name overwrite each
+// other in the OpenAPI document.
+#[cfg_attr(feature = "openapi", schema(as = PluginInput))]
 #[serde(deny_unknown_fields)]
 pub struct Procurement {
     pub tenant: String,

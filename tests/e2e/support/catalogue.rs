@@ -189,7 +189,7 @@ pub async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusC
     let mut tasks = tokio::task::JoinSet::new();
     for (i, request) in requests.into_iter().enumerate() {
         tasks.spawn(async move {
-            let response = request.send().await.expect("the request reaches the server");
+            let response = super::send(request).await;
             let status = response.status();
             (i, status, response.text().await.unwrap_or_default())
         });

@@ -4,6 +4,7 @@
 //! The database is SQLite in a fresh temporary folder, or, when `TEST_DATABASE_URL` is set to a
 //! `postgres://` URL, a fresh schema in that database (dropped when the test ends).
 
+pub mod contract;
 pub mod jwks;
 pub mod receiver;
 pub mod rules;
@@ -407,8 +408,32 @@ pub fn tenant_body(slug: &str, kind: &str, region: &str) -> Value {
     json!({"slug": slug, "name": format!("Tenant {slug}"), "kind": kind, "region": region})
 }
 
+/// Sends a request to the test server and checks the response against the published document
+/// (see [`contract`]); panics, naming what is undocumented, when it does not match.
 pub async fn send(request: RequestBuilder) -> Response {
-    request.send().await.expect("the request reaches the test server")
+    let (client, request) = request.build_split();
+    let request = request.expect("a well-formed request");
+    let method = request.method().clone();
+    let path = request.url().path().to_owned();
+    let response = client
+        .execute(request)
+        .await
+        .expect("the request reaches the test server");
+    checked_against_contract(&method, &path, response).await
+}
+
+/// Reads the whole response, checks it against the document, and hands back an equal response.
+pub async fn checked_against_contract(method: &Method, path: &str, response: Response) -> Response {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.expect("the response body");
+    if let Err(problem) = contract::contract().check(method, path, status, &headers, &body) {
+        panic!("the response to {method} {path} breaks the published contract: {problem}");
+    }
+    let mut rebuilt = http::Response::builder().status(status).version(version);
+    *rebuilt.headers_mut().expect("a response builder") = headers;
+    Response::from(rebuilt.body(body).expect("a rebuilt response"))
 }
 
 pub fn content_type(response: &Response) -> String {
