@@ -3,12 +3,11 @@
 use std::sync::{Arc, Mutex};
 
 use actix_web::web;
-use diesel::Connection;
 
 use bluelight_rules::RuleEngine;
 
 use crate::auth::Verifier;
-use crate::db::{Backend, DbConnection, DbPool};
+use crate::db::{self, Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::imports::progress::ImportProgress;
 use crate::webhooks::settings::WebhookSettings;
@@ -65,7 +64,7 @@ impl AppState {
                 .as_ref()
                 .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
             let mut conn = pool.get()?;
-            (*conn).transaction(work)
+            db::write_transaction(&mut conn, work)
         })
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking database task failed: {e}")))?

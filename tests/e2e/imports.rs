@@ -839,3 +839,29 @@ async fn a_large_file_with_an_idempotency_key_is_imported_once() {
     let again = json_with_status(send(send_with_key()).await, StatusCode::OK).await;
     assert_eq!(again["id"], accepted["id"]);
 }
+
+/// Generated clients send files as `application/octet-stream` (the documented media type);
+/// `text/csv` is taken too. A caller who may not import is refused before its body is looked at.
+#[actix_web::test]
+async fn a_file_sent_as_octet_stream_is_imported_and_a_foreign_caller_is_refused_before_its_media_type() {
+    let (app, _catalogue) = set_up().await;
+    let buyer = app.buyer_of(FORCE);
+    let response = app
+        .post_bytes(
+            &Kind::Contracts.path(FORCE),
+            &buyer,
+            Some("application/octet-stream"),
+            REGISTER.as_bytes(),
+        )
+        .await;
+    json_with_status(response, StatusCode::ACCEPTED).await;
+
+    app.create_tenant("cheshire-constabulary", "police", "north-west").await;
+    let foreign = app.buyer_of("cheshire-constabulary");
+    for content_type in [Some("text/plain"), None] {
+        let response = app
+            .post_bytes(&Kind::Contracts.path(FORCE), &foreign, content_type, b"not a register")
+            .await;
+        assert_problem(response, 403, "forbidden").await;
+    }
+}

@@ -338,7 +338,7 @@ async fn uploads_that_are_not_plugins_of_our_world_are_refused_with_the_cause() 
             &format!("/api/v1/tenants/{BEDFORDSHIRE}/rule-plugins"),
         )
         .bearer_auth(&admin)
-        .header("content-type", "application/octet-stream")
+        .header("content-type", "text/plain")
         .body(bedfordshire_wasm().to_vec()),
     )
     .await;
@@ -499,4 +499,26 @@ async fn uploaded_versions_survive_a_restart_and_are_compiled_again_from_the_dat
     )
     .await;
     assert_eq!(decision["decision"], before["decision"]);
+}
+
+/// Generated clients upload the component as `application/octet-stream`; another tenant's admin
+/// is refused before its media type is looked at.
+#[actix_web::test]
+async fn a_plugin_sent_as_octet_stream_is_stored_and_a_foreign_admin_is_refused_first() {
+    let app = TestApp::spawn().await;
+    app.create_tenant(BEDFORDSHIRE, "police", "eastern").await;
+    app.create_tenant("cheshire-constabulary", "police", "north-west").await;
+    let path = format!("/api/v1/tenants/{BEDFORDSHIRE}/rule-plugins");
+    let upload = |token: String, content_type: &'static str| {
+        crate::support::send(
+            app.request(reqwest::Method::POST, &path)
+                .bearer_auth(token)
+                .header("content-type", content_type)
+                .body(bedfordshire_wasm().to_vec()),
+        )
+    };
+    let response = upload(app.tenant_admin_of("cheshire-constabulary"), "text/plain").await;
+    assert_problem(response, 403, "forbidden").await;
+    let response = upload(app.tenant_admin_of(BEDFORDSHIRE), "application/octet-stream").await;
+    assert_eq!(response.status(), reqwest::StatusCode::CREATED);
 }

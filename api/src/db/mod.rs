@@ -41,6 +41,42 @@ impl Backend {
     }
 }
 
+/// Runs `work` in one write transaction: all of it or none of it.
+///
+/// On SQLite the transaction starts `IMMEDIATE`, taking the write lock at `BEGIN`, where the busy
+/// timeout applies. A deferred transaction that reads first and then writes cannot wait for the
+/// lock when another connection holds it: SQLite refuses at once with "database is locked", and
+/// that became a 500 when an idempotency record or a webhook claim was being written beside it.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(sqlite) => AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?,
+        DbConnection::Pg(_) => Manager::begin_transaction(conn)?,
+    }
+    match work(conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(error) => {
+                let _ = Manager::rollback_transaction(conn);
+                Err(error.into())
+            }
+        },
+        Err(error) => {
+            // The work's own error is the one worth reporting; a failed rollback leaves the
+            // connection broken, and the pool discards broken connections.
+            let _ = Manager::rollback_transaction(conn);
+            Err(error)
+        }
+    }
+}
+
 /// SQLite needs its pragmas on every pooled connection; they are set in one batch because setting
 /// WAL on several fresh connections before `busy_timeout` gives "database is locked".
 #[derive(Debug)]

@@ -3,6 +3,7 @@
 
 pub mod allowed_methods;
 pub mod etag;
+pub mod file_body;
 pub mod json;
 pub mod page;
 pub mod patch;

@@ -11,6 +11,7 @@ use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::clock;
 use crate::error::responses::{ListErrors, ReadErrors};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
 use crate::http::{Page, Paged, QueryParams};
 use crate::state::AppState;
 
@@ -30,7 +31,7 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 #[utoipa::path(
     tag = "Imports",
     params(("slug" = String, Path, description = "The tenant's slug", example = "lancashire-constabulary"), ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The register, header first",
+    request_body(content = inline(FileBody), content_type = "application/octet-stream", description = "The register as a CSV file, header first (sent as `application/octet-stream` or `text/csv`)",
         example = "reference,title,supplier,category,value,start_date,end_date,framework,lot\nLAN-C-2026-040,Response vehicles,Coldharbour Motor Group,vehicles,2400000.00,2026-04-01,2027-03-31,BLC-FLT-2023-01,1\n"),
     responses(
         (status = 202, description = "Accepted: being written", body = Import, headers(("Location" = String))),
@@ -39,7 +40,7 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
         (status = 403, description = "Not this tenant's buyer or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over 64 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither application/octet-stream nor text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Rows at fault (`import_rejected`) or a missing column (`validation_failed`); `errors` gives each line and column; nothing was written", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -75,7 +76,7 @@ pub async fn import_contracts(
 #[utoipa::path(
     tag = "Imports",
     params(("slug" = String, Path, description = "The tenant's slug", example = "lancashire-constabulary"), ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The spend file, header first",
+    request_body(content = inline(FileBody), content_type = "application/octet-stream", description = "The spend file as CSV, header first (sent as `application/octet-stream` or `text/csv`)",
         example = "transaction_id,date,supplier,amount,category,contract_reference,expense_type\nLAN-P-000123,2026-01-14,Coldharbour Motor Group,48250.00,vehicles,LAN-C-2026-040,Vehicle purchase\n"),
     responses(
         (status = 202, description = "Accepted: being written", body = Import, headers(("Location" = String))),
@@ -84,7 +85,7 @@ pub async fn import_contracts(
         (status = 403, description = "Not this tenant's buyer or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over 64 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not text/csv", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither application/octet-stream nor text/csv", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Rows at fault (`import_rejected`) or a missing column (`validation_failed`); `errors` gives each line and column; nothing was written", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -119,10 +120,6 @@ async fn run_import(
     payload: web::Payload,
     kind: ImportKind,
 ) -> ApiResult<HttpResponse> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if content_type.map(|t| t.split(';').next().unwrap_or("").trim()) != Some(CSV) {
-        return Err(ApiError::UnsupportedMediaType(format!("an import is sent as {CSV}")));
-    }
     if let Some(name) = &params.filename
         && name.chars().count() > 200
     {
@@ -134,6 +131,12 @@ async fn run_import(
             .db(move |conn| TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy))
             .await?
     };
+    // After authorising: a caller who may not import learns nothing about what it sent.
+    if !media_type_is(&req, &[CSV, OCTET_STREAM]) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "an import is sent as {OCTET_STREAM} or {CSV}"
+        )));
+    }
     let bytes = match payload.to_bytes_limited(MAX_IMPORT_BYTES).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(e)) => return Err(ApiError::BadRequest(format!("the body could not be read: {e}"))),

@@ -20,6 +20,7 @@ use crate::categories::store as categories;
 use crate::clock;
 use crate::error::responses::{ListErrors, ReadErrors};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
 use crate::http::{Page, Paged, QueryParams};
 use crate::procurements::plugin_input::plugin_input;
 use crate::procurements::store as procurements;
@@ -38,7 +39,7 @@ const WASM: &str = "application/wasm";
 #[utoipa::path(
     tag = "Rule plugins",
     params(("slug" = String, Path, description = "The tenant's slug", example = "bedfordshire-police")),
-    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The packaged component"),
+    request_body(content = inline(FileBody), content_type = "application/octet-stream", description = "The packaged component (sent as `application/octet-stream` or `application/wasm`)"),
     responses(
         (status = 201, description = "Stored as a new version", body = RulePluginVersion, headers(("Location" = String))),
         (status = 200, description = "The tenant already has these exact bytes; that version", body = RulePluginVersion, headers(("Location" = String))),
@@ -46,7 +47,7 @@ const WASM: &str = "application/wasm";
         (status = 403, description = "Not this tenant's admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over the plugin size limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/wasm", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither application/octet-stream nor application/wasm", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an acceptable plugin: `plugin_not_a_component`, `plugin_wrong_interface`, `plugin_forbidden_import`, `plugin_tenant_mismatch`, `plugin_invalid_fixtures`, or a failure while describing itself (`plugin_fuel_exhausted`, `plugin_trapped` ...)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -59,12 +60,6 @@ pub async fn upload_rule_plugin(
     slug: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if content_type.map(|t| t.split(';').next().unwrap_or("").trim()) != Some(WASM) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "a rule plugin is uploaded as {WASM}"
-        )));
-    }
     let slug = slug.into_inner();
     let (scope, _) = {
         let (principal, slug) = (principal.clone(), slug.clone());
@@ -72,6 +67,12 @@ pub async fn upload_rule_plugin(
             .db(move |conn| TenantScope::authorize(conn, &principal, &slug, TenantAccess::Administer))
             .await?
     };
+    // After authorising: a caller who may not upload learns nothing about what it sent.
+    if !media_type_is(&req, &[WASM, OCTET_STREAM]) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "a rule plugin is uploaded as {OCTET_STREAM} or {WASM}"
+        )));
+    }
 
     let limit = state.rules.limits().max_plugin_bytes;
     let wasm = match payload.to_bytes_limited(limit).await {
