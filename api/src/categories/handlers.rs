@@ -115,7 +115,7 @@ pub async fn create_category(
     tag = "Categories",
     params(
         ("slug" = String, Path, description = "The category's slug"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = CategoryChanges,
     responses((status = 200, description = "Updated", body = Category, headers(("ETag" = String))), UpdateErrors),

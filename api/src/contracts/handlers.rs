@@ -165,7 +165,7 @@ fn audit_detail(row: &ContractRow) -> serde_json::Value {
     params(
         ("slug" = String, Path, description = "The tenant's slug"),
         ("id" = String, Path, description = "The contract's id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = ContractChanges,
     responses(
@@ -221,7 +221,7 @@ pub async fn update_contract(
     params(
         ("slug" = String, Path, description = "The tenant's slug"),
         ("id" = String, Path, description = "The contract's id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     responses(
         (status = 204, description = "Deleted"),

@@ -219,7 +219,7 @@ pub async fn create_framework(
     tag = "Frameworks",
     params(
         ("id" = String, Path, description = "The framework's id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = FrameworkChanges,
     responses((status = 200, description = "Updated", body = FrameworkDetail, headers(("ETag" = String))), UpdateErrors),
@@ -297,7 +297,7 @@ pub async fn get_lot(
     tag = "Frameworks",
     params(
         ("id" = String, Path, description = "The framework's id"),
-        ("If-Match" = String, Header, description = "The framework's ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The framework's ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
         IdempotencyKeyHeader,
     ),
     request_body = NewLot,
@@ -364,7 +364,7 @@ pub async fn create_lot(
     params(
         ("id" = String, Path, description = "The framework's id"),
         ("number" = i32, Path, description = "The lot number"),
-        ("If-Match" = String, Header, description = "The framework's ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The framework's ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = LotChanges,
     responses((status = 200, description = "Updated", body = Lot, headers(("ETag" = String))), UpdateErrors),
@@ -406,7 +406,7 @@ pub async fn update_lot(
         ("id" = String, Path, description = "The framework's id"),
         ("number" = i32, Path, description = "The lot number"),
         ("supplier_id" = String, Path, description = "The supplier's id"),
-        ("If-Match" = String, Header, description = "The framework's ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The framework's ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = AwardChange,
     responses((status = 200, description = "The lot, as now awarded", body = Lot, headers(("ETag" = String))), UpdateErrors),

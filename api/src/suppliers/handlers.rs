@@ -174,7 +174,7 @@ pub async fn create_supplier(
     tag = "Suppliers",
     params(
         ("id" = String, Path, description = "The supplier's id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = SupplierChanges,
     responses((status = 200, description = "Updated", body = Supplier, headers(("ETag" = String))), UpdateErrors),
@@ -226,7 +226,7 @@ pub async fn update_supplier(
     tag = "Suppliers",
     params(
         ("id" = String, Path, description = "The supplier's id"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = SupplierProfileChanges,
     responses((status = 200, description = "Updated", body = Supplier, headers(("ETag" = String))), UpdateErrors),

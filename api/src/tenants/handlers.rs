@@ -118,7 +118,7 @@ pub async fn create_tenant(
     tag = "Tenants",
     params(
         ("slug" = String, Path, description = "The tenant's slug"),
-        ("If-Match" = String, Header, description = "The ETag from the last read"),
+        ("If-Match" = String, Header, pattern = r#"^"[0-9]+"$"#, description = "The ETag from the last read, e.g. `\"3\"`; `*` is not taken: an update names the version it changes"),
     ),
     request_body = TenantChanges,
     responses(
