@@ -31,6 +31,16 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     let mut conn = pool
         .get()
         .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to the database: {e}"))?;
+    let backend = db::Backend::of_url(&settings.database_url);
+    if db::Backend::of_connection(&conn) != backend {
+        // Settings (the development secret, demo data) were chosen for the backend the URL
+        // names; a connection of the other kind must not run with them.
+        anyhow::bail!(
+            "DATABASE_URL: taken for {backend:?}, but the connection made is to {:?}; write a \
+             postgres:// URL for PostgreSQL or a file path for SQLite",
+            db::Backend::of_connection(&conn)
+        );
+    }
     let applied = db::migrate(&mut conn)?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
@@ -54,7 +64,6 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     if settings.auth.development_secret {
         tracing::warn!("no JWT_SECRET or JWKS_URL set: accepting tokens signed with the built-in development secret");
     }
-    let backend = db::Backend::of_url(&settings.database_url);
     Ok(web::Data::new(AppState::new(
         pool,
         Verifier::new(&settings.auth),

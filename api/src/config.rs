@@ -22,8 +22,15 @@ const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// `postgres://user@host/db` for PostgreSQL, or an SQLite file path (created if missing).
-    #[arg(long, env = "DATABASE_URL", default_value = "data/bluelight.sqlite3")]
+    /// `postgres://user@host/db` or a libpq keyword string (`host=… dbname=…`) for PostgreSQL, or
+    /// an SQLite file path (created if missing).
+    // Its value may hold a password: never shown in --help.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "data/bluelight.sqlite3",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_POOL_SIZE", default_value_t = 8)]
@@ -272,18 +279,26 @@ impl AuthArgs {
 impl ServeArgs {
     pub fn resolve(&self) -> anyhow::Result<Settings> {
         let backend = self.database.backend()?;
-        let listen = self
+        let listen: SocketAddr = self
             .listen
             .parse()
             .with_context(|| format!("LISTEN: '{}' is not a host:port address", self.listen))?;
         if self.workers == Some(0) {
             bail!("HTTP_WORKERS: must be at least 1");
         }
+        let auth = self.auth.resolve(backend)?;
+        if auth.development_secret && !listen.ip().is_loopback() {
+            // The development secret is in the repository: anyone could mint any role.
+            bail!(
+                "JWT_SECRET or JWKS_URL: one must be set to listen on {listen}; the built-in development \
+                 secret is public and is only used on a loopback address"
+            );
+        }
         Ok(Settings {
             database_url: self.database.database_url.clone(),
             db_pool_size: self.database.pool_size()?,
             listen,
-            auth: self.auth.resolve(backend)?,
+            auth,
             load_demo_data: match self.demo_data {
                 DemoData::On => true,
                 DemoData::Off => false,

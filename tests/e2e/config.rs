@@ -215,3 +215,33 @@ fn webhook_settings_default_and_out_of_range_values_are_refused_by_name() {
     no_attempts.webhooks.webhook_max_attempts = 0;
     assert!(refused(&no_attempts).contains("WEBHOOK_MAX_ATTEMPTS"));
 }
+
+#[test]
+fn a_libpq_keyword_string_is_postgresql_and_never_gets_the_development_secret() {
+    let keywords = "host=127.0.0.1 port=5432 dbname=bluelight user=postgres";
+    let error = refused(&args(keywords));
+    assert!(error.contains("JWT_SECRET") && error.contains("JWKS_URL"), "{error}");
+    let mut with_secret = args(keywords);
+    with_secret.auth.jwt_secret = Some(GOOD_SECRET.to_owned());
+    let settings = resolved(&with_secret);
+    assert!(!settings.auth.development_secret);
+    assert!(!settings.load_demo_data, "demo data defaults off for PostgreSQL");
+}
+
+#[test]
+fn the_development_secret_is_refused_off_loopback() {
+    for listen in ["0.0.0.0:8080", "192.0.2.10:8080", "[::]:8080"] {
+        let mut open = args(SQLITE);
+        open.listen = listen.to_owned();
+        let error = refused(&open);
+        assert!(
+            error.contains("JWT_SECRET") && error.contains("development secret"),
+            "{listen}: {error}"
+        );
+        open.auth.jwt_secret = Some(GOOD_SECRET.to_owned());
+        assert!(!resolved(&open).auth.development_secret, "{listen}");
+    }
+    let mut ipv6_loopback = args(SQLITE);
+    ipv6_loopback.listen = "[::1]:8080".to_owned();
+    assert!(resolved(&ipv6_loopback).auth.development_secret);
+}

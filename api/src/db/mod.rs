@@ -32,13 +32,38 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// PostgreSQL for a `postgres://` URL or a libpq keyword string (`host=… dbname=…`, as
+    /// operators often write it); SQLite for anything else, a file path.
     pub fn of_url(url: &str) -> Backend {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") || is_libpq_keywords(url) {
             Backend::Postgres
         } else {
             Backend::Sqlite
         }
     }
+
+    /// The backend of a connection actually made.
+    pub fn of_connection(conn: &DbConnection) -> Backend {
+        match conn {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Whether `text` is a libpq connection string of `keyword=value` pairs naming at least one
+/// connection keyword. The connection type tries PostgreSQL first, so such a string connects to
+/// PostgreSQL; taking it for an SQLite path would apply SQLite's defaults to a production
+/// database (the development secret among them).
+fn is_libpq_keywords(text: &str) -> bool {
+    const KEYWORDS: [&str; 9] = [
+        "host", "hostaddr", "port", "dbname", "user", "password", "service", "sslmode", "passfile",
+    ];
+    text.split_whitespace().any(|pair| {
+        pair.split_once('=')
+            .is_some_and(|(keyword, _)| KEYWORDS.contains(&keyword.trim()))
+    })
 }
 
 /// Runs `work` in one write transaction: all of it or none of it.
