@@ -9,8 +9,26 @@ use utoipa::ToSchema;
 
 /// An amount in pounds sterling, exact to the penny. Stored as whole pence; never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ToSchema)]
-#[schema(value_type = String, example = "60000.00", pattern = r"^-?\d+(\.\d{1,2})?$")]
+#[schema(value_type = String, example = "60000.00", pattern = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$")]
 pub struct Money(i64);
+
+/// An amount in pounds sterling that must not be negative, e.g. `"60000.00"`.
+// Schema only: the field stays a `Money`, checked by `Checks::non_negative`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(value_type = String, example = "60000.00", pattern = r"^[0-9]{1,16}(\.[0-9]{1,2})?$")]
+pub struct NonNegativeMoney(Money);
+
+/// An amount in pounds sterling from 0 to 100000000000.00 (£100bn), e.g. `"60000.00"`.
+// Schema only: the field stays a `Money`, checked against `contracts::model::MAX_VALUE`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(
+    value_type = String,
+    example = "60000.00",
+    pattern = r"^([0-9]{1,11}(\.[0-9]{1,2})?|100000000000(\.00?)?)$"
+)]
+pub struct ContractMoney(Money);
 
 impl Money {
     pub const ZERO: Money = Money(0);

@@ -113,13 +113,17 @@ impl CategoryRow {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"slug": "stab-vests", "name": "Stab vests", "parent": "body-armour", "description": "Covert and overt stab-resistant vests", "cpv_codes": ["35811000-1"], "joint_with_fire": false}))]
 pub struct NewCategory {
+    #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
     pub parent: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
     #[serde(default)]
+    #[schema(value_type = Vec<CpvCode>)]
     pub cpv_codes: Vec<String>,
     #[serde(default)]
     pub joint_with_fire: bool,
@@ -131,17 +135,27 @@ pub struct NewCategory {
 #[schema(example = json!({"joint_with_fire": true}))]
 pub struct CategoryChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, max_length = 4000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Vec<CpvCode>)]
     pub cpv_codes: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false)]
     pub joint_with_fire: Option<bool>,
 }
+
+/// A Common Procurement Vocabulary code, e.g. `35811000-1`.
+#[derive(ToSchema)]
+#[schema(value_type = String, example = "35811000-1", pattern = r"^[0-9]{8}-[0-9]$")]
+#[allow(dead_code)]
+pub struct CpvCode(String);
 
 #[derive(AsChangeset)]
 #[diesel(table_name = categories)]

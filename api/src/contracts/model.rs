@@ -9,7 +9,7 @@ use crate::clock;
 use crate::db::schema::contracts;
 use crate::error::{ApiError, ApiResult};
 use crate::http::patch::{double_option, not_null};
-use crate::money::Money;
+use crate::money::{ContractMoney, Money};
 use crate::suppliers::directory::SupplierLocality;
 use crate::text_enum::text_enum;
 use crate::validate::Checks;
@@ -64,9 +64,14 @@ impl ContractStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractKpi {
-    #[schema(example = "Orders delivered within 48 hours")]
+    #[schema(
+        example = "Orders delivered within 48 hours",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub name: String,
-    #[schema(example = "95%")]
+    #[schema(example = "95%", min_length = 1, max_length = 200, pattern = r"\S")]
     pub target: String,
 }
 
@@ -92,7 +97,9 @@ pub struct ContractKpi {
 }))]
 pub struct NewContract {
     /// The force's own reference, unique within the tenant.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub reference: String,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     /// A national supplier's id. Or give `supplier_name`: a name matching a national supplier
     /// links to it; any other name is recorded as given.
@@ -106,12 +113,16 @@ pub struct NewContract {
     /// The category's slug.
     pub category: String,
     /// The whole-contract value in pounds.
+    #[schema(value_type = ContractMoney)]
     pub value: Money,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub start_date: NaiveDate,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: NaiveDate,
-    #[schema(example = "2 x 12 months")]
+    #[schema(example = "2 x 12 months", min_length = 1, max_length = 200, pattern = r"\S")]
     pub extension_options: Option<String>,
     /// The end date if every extension is taken.
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<NaiveDate>,
     pub arrangement: Arrangement,
     /// For a national framework call-off: the framework's id and the lot's number.
@@ -119,18 +130,42 @@ pub struct NewContract {
     pub lot_number: Option<u32>,
     /// For a collaborative contract: who it is shared with.
     #[serde(default)]
+    #[schema(value_type = Vec<PartnerName>, max_items = 50)]
     pub collaborative_partners: Vec<String>,
     /// The procurement this contract came from, if recorded here.
     pub procurement_id: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub contract_manager: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub kpis: Vec<ContractKpi>,
     /// Savings recorded against the contract, in pounds.
     #[serde(default = "zero")]
+    #[schema(value_type = ContractMoney)]
     pub savings: Money,
     /// Set when the contract was ended early.
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub terminated_on: Option<NaiveDate>,
 }
+
+/// Schema only: a collaborative partner's name, as `Checks::text` accepts it.
+pub struct PartnerName;
+
+impl utoipa::PartialSchema for PartnerName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Who a collaborative contract is shared with, e.g. `Cumbria Constabulary`.",
+            ))
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some(r"\S"))
+            .into()
+    }
+}
+
+impl ToSchema for PartnerName {}
 
 fn zero() -> Money {
     Money::ZERO
@@ -142,8 +177,10 @@ fn zero() -> Money {
 #[schema(example = json!({"end_date": "2030-03-31", "max_end_date": null, "savings": "120000.00"}))]
 pub struct ContractChanges {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"\S")]
     pub reference: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -161,20 +198,25 @@ pub struct ContractChanges {
     #[schema(value_type = Option<bool>)]
     pub vcse: Option<Option<bool>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = ContractMoney)]
     pub value: Option<Money>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
     pub extension_options: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Arrangement)]
     pub arrangement: Option<Arrangement>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -183,19 +225,22 @@ pub struct ContractChanges {
     #[schema(value_type = Option<u32>)]
     pub lot_number: Option<Option<u32>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Vec<PartnerName>, max_items = 50)]
     pub collaborative_partners: Option<Vec<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub procurement_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
     pub contract_manager: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Vec<ContractKpi>, max_items = 20)]
     pub kpis: Option<Vec<ContractKpi>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = ContractMoney)]
     pub savings: Option<Money>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub terminated_on: Option<Option<NaiveDate>>,
 }
 
@@ -516,6 +561,7 @@ pub struct ContractFilter {
     /// Words in the reference, title or supplier name (case-insensitive).
     pub q: Option<String>,
     /// Contracts whose end date is before this day.
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub expires_before: Option<NaiveDate>,
     /// A national supplier's id.
     pub supplier: Option<String>,
@@ -550,21 +596,31 @@ pub struct AwardContract {
     pub supplier_id: Option<String>,
     pub supplier_name: Option<String>,
     /// The contract's reference; defaults to the procurement's.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub reference: Option<String>,
     /// The contract's value; defaults to the winning quote's amount, or the procurement's value
     /// when it has no quotes.
+    #[schema(value_type = Option<ContractMoney>)]
     pub value: Option<Money>,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub start_date: NaiveDate,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: NaiveDate,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub extension_options: Option<String>,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<NaiveDate>,
     /// Defaults to `national_framework` for a framework call-off, else `local`.
     pub arrangement: Option<Arrangement>,
     #[serde(default)]
+    #[schema(value_type = Vec<PartnerName>, max_items = 50)]
     pub collaborative_partners: Vec<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub contract_manager: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub kpis: Vec<ContractKpi>,
     #[serde(default = "zero")]
+    #[schema(value_type = ContractMoney)]
     pub savings: Money,
 }

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::db::schema::{frameworks, lot_suppliers, lots};
 use crate::error::ApiResult;
 use crate::http::patch::double_option;
-use crate::money::Money;
+use crate::money::{Money, NonNegativeMoney};
 use crate::tenants::model::TenantKind;
 use crate::text_enum::text_enum;
 use crate::validate::Checks;
@@ -262,12 +262,18 @@ fn active() -> AwardStatus {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"number": 1, "title": "Body armour", "description": "Overt and covert body armour to the Home Office standard", "routes": ["direct_award", "further_competition"], "min_value": "0.00", "max_value": "5000000.00", "suppliers": [{"supplier_id": "0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b", "status": "active"}]}))]
 pub struct NewLot {
+    #[schema(minimum = 1)]
     pub number: i32,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
+    #[schema(value_type = std::collections::BTreeSet<RouteToMarket>, min_items = 1)]
     pub routes: Vec<RouteToMarket>,
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub min_value: Option<Money>,
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub max_value: Option<Money>,
     #[serde(default)]
     pub suppliers: Vec<LotAwardInput>,
@@ -347,17 +353,26 @@ impl NewLot {
     "lots": [{"number": 1, "title": "Overt body armour", "routes": ["direct_award", "further_competition"], "max_value": "5000000.00", "suppliers": []}]
 }))]
 pub struct NewFramework {
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
     pub reference: String,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub owning_body: String,
     /// The category's slug.
     pub category: String,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub start_date: Option<NaiveDate>,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: Option<NaiveDate>,
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<NaiveDate>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub extension_options: Option<String>,
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub max_value: Option<Money>,
     pub eligibility: Eligibility,
     #[serde(default)]
@@ -461,29 +476,34 @@ impl NewFramework {
 #[schema(example = json!({"end_date": "2031-03-31", "extension_options": "1 x 12 months remaining"}))]
 pub struct FrameworkChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, max_length = 10000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub owning_body: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false)]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub start_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
     pub extension_options: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub max_value: Option<Option<Money>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Eligibility)]
     pub eligibility: Option<Eligibility>,
 }
 
@@ -553,16 +573,19 @@ pub struct FrameworkChangeset {
 #[schema(example = json!({"routes": ["further_competition"], "max_value": "2500000.00"}))]
 pub struct LotChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, max_length = 4000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = std::collections::BTreeSet<RouteToMarket>, min_items = 1)]
     pub routes: Option<Vec<RouteToMarket>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub min_value: Option<Option<Money>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Money>)]
+    #[schema(value_type = Option<NonNegativeMoney>)]
     pub max_value: Option<Option<Money>>,
 }
 

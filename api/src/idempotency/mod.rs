@@ -31,7 +31,13 @@ pub struct IdempotencyKeyHeader {
     /// Any unique string (a UUID, say). A retry with the same key and body gets the first
     /// response again (marked `Idempotent-Replayed: true`) instead of creating a second record.
     /// Kept for 24 hours per caller.
-    #[param(rename = "Idempotency-Key", max_length = 255)]
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[\x21-\x7E]+$",
+        nullable = false
+    )]
     #[allow(dead_code)]
     idempotency_key: Option<String>,
 }

@@ -15,9 +15,11 @@ use crate::money::Money;
 pub struct PeriodParams {
     /// First day (default: 1 April of the last complete financial year).
     #[param(example = "2025-04-01")]
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub from: Option<NaiveDate>,
     /// Last day (default: 31 March ending the last complete financial year).
     #[param(example = "2026-03-31")]
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub to: Option<NaiveDate>,
 }
 

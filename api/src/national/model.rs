@@ -14,9 +14,11 @@ use crate::money::Money;
 pub struct RankedParams {
     /// First day (default: 1 April of the last complete financial year).
     #[param(example = "2025-04-01")]
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub from: Option<NaiveDate>,
     /// Last day (default: 31 March ending the last complete financial year).
     #[param(example = "2026-03-31")]
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub to: Option<NaiveDate>,
     /// How many of the top rows, 1-500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -98,10 +100,13 @@ pub struct StrategicDependency {
 #[into_params(parameter_in = Query)]
 pub struct RadarParams {
     /// Contracts ending on or after this day (default: today).
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub from: Option<NaiveDate>,
     /// Contracts ending on or before this day (default: 18 months after `from`).
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub to: Option<NaiveDate>,
     /// Only categories where at least this many tenants have a contract ending (default 2).
+    #[param(minimum = 1, maximum = 1000)]
     pub min_tenants: Option<usize>,
 }
 

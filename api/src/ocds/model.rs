@@ -218,7 +218,7 @@ pub struct ReleaseParams {
 }))]
 pub struct FrameworkImportRequest {
     /// An OCDS 1.1 release package (at most 1 MiB in the body; larger packages by `url`).
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = package_schema)]
     pub package: Option<serde_json::Value>,
     /// An `http` or `https` URL serving the package (at most 16 MiB, fetched within 20 seconds).
     #[schema(example = "https://example.org/ocds/national-frameworks.json")]
@@ -226,6 +226,32 @@ pub struct FrameworkImportRequest {
     /// Check and report without writing anything.
     #[serde(default)]
     pub dry_run: bool,
+}
+
+/// What `import::releases` requires of a package as a whole; each release is judged on its own.
+/// `null` is as good as absent.
+fn package_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(
+            "An OCDS 1.1 release package (at most 1 MiB in the body; larger packages by `url`).",
+        ))
+        .property(
+            "version",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([crate::ocds::import::PACKAGE_VERSION])),
+        )
+        .required("version")
+        .property(
+            "releases",
+            ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(SchemaType::AnyValue))
+                .max_items(Some(crate::ocds::import::MAX_RELEASES)),
+        )
+        .required("releases")
+        .build()
 }
 
 /// A framework the import created, updated, or found unchanged.

@@ -12,7 +12,7 @@ use crate::clock;
 use crate::db::schema::procurements;
 use crate::error::{ApiError, ApiResult};
 use crate::http::patch::{double_option, not_null};
-use crate::money::Money;
+use crate::money::{Money, NonNegativeMoney};
 use crate::validate::Checks;
 
 pub const MAX_QUOTES: usize = 50;
@@ -24,8 +24,14 @@ pub const MAX_QUOTES: usize = 50;
 #[serde(deny_unknown_fields)]
 pub struct QuoteInput {
     pub supplier_id: Option<String>,
-    #[schema(example = "Shire Kit Supplies Ltd")]
+    #[schema(
+        example = "Shire Kit Supplies Ltd",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub supplier_name: Option<String>,
+    #[schema(value_type = NonNegativeMoney)]
     pub amount: Money,
     /// Whether the supplier is local to the force's area. When absent for a known supplier, it is
     /// local when it serves the tenant's region (national suppliers do not count as local).
@@ -50,8 +56,11 @@ pub struct Quote {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeightingsInput {
+    #[schema(value_type = String, example = "60", pattern = r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")]
     pub price: Percentage,
+    #[schema(value_type = String, example = "30", pattern = r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")]
     pub quality: Percentage,
+    #[schema(value_type = String, example = "10", pattern = r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")]
     pub social_value: Percentage,
 }
 
@@ -76,9 +85,12 @@ pub struct WeightingsInput {
 }))]
 pub struct NewProcurement {
     /// The force's own reference, unique within the tenant.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub reference: String,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
     /// The whole-life value in pounds.
+    #[schema(value_type = NonNegativeMoney)]
     pub value: Money,
     /// Whether `value` includes VAT (default `exclusive`).
     #[serde(default = "default_vat")]
@@ -89,6 +101,7 @@ pub struct NewProcurement {
     /// The route to market the buyer is taking (or took).
     pub route: Route,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub quotes: Vec<QuoteInput>,
     pub weightings: Option<WeightingsInput>,
     /// Social value is relevant to this procurement (Public Services (Social Value) Act 2012).
@@ -101,6 +114,7 @@ pub struct NewProcurement {
     #[serde(default)]
     pub published: bool,
     /// What market engagement was done, if any (needed before a single tender action).
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub market_engagement_evidence: Option<String>,
 }
 
@@ -114,25 +128,34 @@ fn default_vat() -> VatTreatment {
 #[schema(example = json!({"route": "e_tender", "published": true}))]
 pub struct ProcurementChanges {
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"\S")]
     pub reference: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = NonNegativeMoney)]
     pub value: Option<Money>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = VatTreatment)]
     pub vat: Option<VatTreatment>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = ContractType)]
     pub contract_type: Option<ContractType>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Route)]
     pub route: Option<Route>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Vec<QuoteInput>, max_items = 50)]
     pub quotes: Option<Vec<QuoteInput>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<WeightingsInput>)]
     pub weightings: Option<Option<WeightingsInput>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub social_value_relevant: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -141,9 +164,10 @@ pub struct ProcurementChanges {
     #[schema(value_type = Option<u32>)]
     pub lot_number: Option<Option<u32>>,
     #[serde(default, deserialize_with = "not_null")]
+    #[schema(nullable = false)]
     pub published: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 4000, pattern = r"\S")]
     pub market_engagement_evidence: Option<Option<String>>,
 }
 
@@ -402,6 +426,17 @@ impl ProcurementRow {
     }
 }
 
+// Schema only: the values the `outcome` filter takes (checked by the list handler).
+/// The latest evaluation's outcome, or `unevaluated`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum OutcomeFilter {
+    Compliant,
+    NonCompliant,
+    Unevaluated,
+}
+
 /// Filters for a tenant's procurements.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -413,7 +448,7 @@ pub struct ProcurementFilter {
     /// A category's slug (exactly that category).
     pub category: Option<String>,
     /// The latest evaluation's outcome, or `unevaluated`.
-    #[param(value_type = Option<String>, example = "non_compliant")]
+    #[param(value_type = Option<OutcomeFilter>, inline, example = "non_compliant")]
     pub outcome: Option<String>,
     /// 1-200, default 50.
     #[param(minimum = 1, maximum = 200)]

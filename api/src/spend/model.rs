@@ -97,8 +97,10 @@ impl SpendLineRow {
 #[into_params(parameter_in = Query)]
 pub struct SpendFilter {
     /// Paid on or after this day.
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub from: Option<NaiveDate>,
     /// Paid on or before this day.
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub to: Option<NaiveDate>,
     /// A national supplier's id.
     pub supplier: Option<String>,

@@ -64,11 +64,12 @@ pub struct StrategicProfileRow {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    #[schema(example = "Priya Shah")]
+    #[schema(example = "Priya Shah", min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(example = "Account manager")]
     pub role: Option<String>,
-    #[schema(example = "priya.shah@example.co.uk")]
+    /// Something `@` a host name with a dot.
+    #[schema(example = "priya.shah@example.co.uk", pattern = r"^[^@]+@[\s\S]*\.")]
     pub email: Option<String>,
     #[schema(example = "01632 960123")]
     pub phone: Option<String>,
@@ -78,9 +79,13 @@ pub struct Contact {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceItem {
-    #[schema(example = "ISO 27001 certificate")]
+    #[schema(example = "ISO 27001 certificate", min_length = 1, max_length = 300, pattern = r"\S")]
     pub title: String,
-    #[schema(example = "https://example.co.uk/certificates/iso27001.pdf")]
+    /// An http(s) URL.
+    #[schema(
+        example = "https://example.co.uk/certificates/iso27001.pdf",
+        pattern = r#"^https?://[!"$&'()*+,\-.0-9;=A-Z_`a-z{}~]*[A-Za-z]\.?(:([0-9]{0,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][\s\S]*)?$"#
+    )]
     pub url: Option<String>,
     pub valid_until: Option<NaiveDate>,
 }
@@ -89,9 +94,14 @@ pub struct EvidenceItem {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SocialValueCommitment {
-    #[schema(example = "Local employment")]
+    #[schema(example = "Local employment", min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: String,
-    #[schema(example = "20 apprenticeships in the North West by 2027")]
+    #[schema(
+        example = "20 apprenticeships in the North West by 2027",
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"\S"
+    )]
     pub commitment: String,
     #[schema(example = "Apprentices started, reported quarterly")]
     pub measure: Option<String>,
@@ -212,10 +222,16 @@ impl SupplierRow {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategicProfileInput {
+    /// An http(s) URL.
+    #[schema(
+        pattern = r#"^https?://[!"$&'()*+,\-.0-9;=A-Z_`a-z{}~]*[A-Za-z]\.?(:([0-9]{0,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][\s\S]*)?$"#
+    )]
     pub modern_slavery_statement_url: Option<String>,
     pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
     pub code_of_ethics_signed_on: Option<NaiveDate>,
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub contingency_plan_summary: Option<String>,
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub exit_plan_summary: Option<String>,
     #[serde(default)]
     pub social_value_commitments: Vec<SocialValueCommitment>,
@@ -303,7 +319,10 @@ fn check_evidence(checks: &mut Checks, evidence: &[EvidenceItem]) {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Pennine Protective Apparel Ltd", "companies_house_number": "08123456", "sme": true, "vcse": false, "regions": ["north-west", "yorkshire-and-the-humber"], "strategic": false, "contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk"}]}))]
 pub struct NewSupplier {
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub name: String,
+    /// 8 digits, or 2 capital letters and 6 digits.
+    #[schema(pattern = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")]
     pub companies_house_number: Option<String>,
     pub sme: bool,
     #[serde(default)]
@@ -374,19 +393,25 @@ impl NewSupplier {
 #[schema(example = json!({"strategic": true, "strategic_profile": {"modern_slavery_risk_tier": "low", "code_of_ethics_signed_on": "2025-06-01", "contingency_plan_summary": "Dual-sourced fabric; 12 weeks' stock held regionally"}}))]
 pub struct SupplierChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")]
     pub companies_house_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false)]
     pub sme: Option<bool>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false)]
     pub vcse: Option<bool>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Vec<Region>)]
     pub regions: Option<Vec<Region>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false)]
     pub strategic: Option<bool>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = StrategicProfileInput)]
     pub strategic_profile: Option<StrategicProfileInput>,
 }
 
@@ -449,8 +474,10 @@ impl SupplierChangeset {
 #[schema(example = json!({"contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk", "phone": "01632 960123"}], "evidence": [{"title": "Cyber Essentials Plus", "url": "https://example.co.uk/ce-plus.pdf", "valid_until": "2027-03-31"}]}))]
 pub struct SupplierProfileChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Vec<Contact>)]
     pub contacts: Option<Vec<Contact>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Vec<EvidenceItem>)]
     pub evidence: Option<Vec<EvidenceItem>>,
 }
 
@@ -546,6 +573,7 @@ impl RiskChangeRow {
 #[schema(example = json!({"rating": "amber", "reason": "Two late deliveries of body armour in Q3; recovery plan agreed"}))]
 pub struct NewRiskRating {
     pub rating: RiskRating,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -611,9 +639,13 @@ impl KpiScoreRow {
 #[schema(example = json!({"period": "2026-Q3", "name": "On-time delivery", "score": 94, "target": 95}))]
 pub struct NewKpiScore {
     /// A quarter, `YYYY-Qn`.
+    #[schema(pattern = r"^[0-9]{4}-Q[1-4]$")]
     pub period: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(minimum = 0, maximum = 100)]
     pub score: i32,
+    #[schema(minimum = 0, maximum = 100)]
     pub target: Option<i32>,
 }
 
@@ -646,6 +678,7 @@ impl NewKpiScore {
 #[into_params(parameter_in = Query)]
 pub struct KpiFilter {
     /// Only this quarter, e.g. `2026-Q3`.
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
     pub period: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]

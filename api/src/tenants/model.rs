@@ -62,7 +62,9 @@ impl TenantRow {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"slug": "west-yorkshire-fire-and-rescue-service", "name": "West Yorkshire Fire and Rescue Service", "kind": "fire", "region": "yorkshire-and-the-humber"}))]
 pub struct NewTenant {
+    #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     pub kind: TenantKind,
     pub region: Region,
@@ -96,10 +98,13 @@ impl NewTenant {
 #[schema(example = json!({"name": "Bedfordshire Police", "region": "eastern"}))]
 pub struct TenantChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = TenantKind)]
     pub kind: Option<TenantKind>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
+    #[schema(value_type = Region)]
     pub region: Option<Region>,
 }
 

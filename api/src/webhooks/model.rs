@@ -54,8 +54,14 @@ impl EventType {
 pub struct NewSubscription {
     /// Where deliveries are POSTed: https to a public address (unless the service runs with
     /// `ALLOW_PRIVATE_URLS`, for development).
+    #[schema(
+        max_length = 2000,
+        pattern = r#"^https://[!"$&'()*+,\-.0-9;=A-Z_`a-z{}~]*[A-Za-z]\.?(:([0-9]{0,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][\s\S]*)?$"#
+    )]
     pub url: String,
+    #[schema(value_type = std::collections::BTreeSet<EventType>, min_items = 1)]
     pub events: Vec<EventType>,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
     pub description: Option<String>,
 }
 
