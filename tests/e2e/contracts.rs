@@ -903,3 +903,52 @@ async fn out_of_range_dates_huge_values_future_terminations_and_unawarded_procur
         .await;
     assert_invalid_field(response, "from").await;
 }
+
+/// The award gate cannot be walked around: a recorded evaluation decides for today (a back-dated
+/// one would find an expired framework live), and a call-off's framework must still be live on
+/// the day of the award, whatever the decision said.
+#[actix_web::test]
+async fn a_back_dated_evaluation_is_refused_and_an_award_off_a_framework_expired_since_is_refused() {
+    let (app, catalogue) = set_up().await;
+    let wasm = seed_plugins().iter().find(|p| p.tenant == FORCE).unwrap().wasm;
+    app.install_plugin(FORCE, wasm).await;
+    let buyer = app.buyer_of(FORCE);
+
+    let mut body = procurement_body("BED-CO-1", "4000000.00", "framework_call_off");
+    body["framework_id"] = json!(catalogue.framework);
+    body["lot_number"] = json!(1);
+    body["quotes"] = json!([{"supplier_id": catalogue.awarded, "amount": "4000000.00"}]);
+    let procurement = app.create_procurement(FORCE, &body).await;
+    let id = procurement["id"].as_str().unwrap().to_owned();
+    let evaluations = format!("/api/v1/tenants/{FORCE}/procurements/{id}/evaluations");
+
+    // Another day is for drafts and replays: nothing is recorded.
+    for date in ["2024-01-10", day(-1).as_str(), day(1).as_str()] {
+        let response = app
+            .post_json(&format!("{evaluations}?evaluation_date={date}"), &buyer, &json!({}))
+            .await;
+        assert_invalid_field(response, "evaluation_date").await;
+    }
+    let (recorded, _) = app.list_all(&evaluations, &buyer, 50).await;
+    assert!(recorded.is_empty(), "a refused evaluation recorded {recorded:?}");
+    let today = app
+        .post_json(&format!("{evaluations}?evaluation_date={}", day(0)), &buyer, &json!({}))
+        .await;
+    let decision = json_with_status(today, StatusCode::CREATED).await;
+    assert_eq!(decision["decision"]["outcome"], "compliant", "{decision}");
+
+    // The framework ends (yesterday) after the compliant decision: no award off it.
+    let admin = app.national_admin();
+    let framework_path = format!("/api/v1/frameworks/{}", catalogue.framework);
+    let tag = etag(&app.get(&framework_path, &admin).await);
+    let ended = json!({"end_date": day(-1), "max_end_date": day(-1)});
+    json_ok(app.patch_json(&framework_path, &admin, Some(&tag), &ended).await).await;
+    let problem = assert_problem(
+        app.post_json(&award_path(&id), &buyer, &award_terms()).await,
+        409,
+        "framework_not_live",
+    )
+    .await;
+    assert!(problem["detail"].as_str().unwrap().contains("expired"), "{problem}");
+    assert!(app.all_contracts(FORCE).await.is_empty());
+}

@@ -12,6 +12,7 @@ use crate::clock;
 use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::error::{ApiError, ApiResult};
+use crate::frameworks::model::FrameworkStatus;
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
 use crate::idempotency::IdempotencyKeyHeader;
 use crate::procurements::store as procurements;
@@ -303,6 +304,18 @@ pub async fn award_contract(
                     return Err(ApiError::conflict(
                         "procurement_not_evaluated",
                         "the procurement has not been evaluated as it stands; evaluate it before awarding",
+                    ));
+                }
+            }
+            if let Some(framework_id) = &procurement.framework_id {
+                // The decision was made for its day; the framework must still be live on the day
+                // of the award (its lot and supplier are checked again below, as for any call-off).
+                let framework = crate::frameworks::store::get(conn, framework_id)?;
+                let status = FrameworkStatus::on(clock::today(), framework.start_date, framework.end_date);
+                if status != FrameworkStatus::Live {
+                    return Err(ApiError::conflict(
+                        "framework_not_live",
+                        format!("the call-off's framework '{}' is {status} today; it cannot be awarded from", framework.reference),
                     ));
                 }
             }

@@ -39,7 +39,10 @@ fn active_plugin(conn: &mut DbConnection, scope: &TenantScope) -> ApiResult<Rule
 ///
 /// Runs the tenant's active rule plugin on the procurement, in a fresh sandbox, and records the
 /// decision in the decision log (who asked, when, the plugin version and hash, the exact input,
-/// the decision, fuel used and duration). For the tenant's buyers and tenant admins.
+/// the decision, fuel used and duration). It decides for today, since an award relies on it
+/// (`evaluation_date`, if sent, must be today; other days are for drafts and replays). A change
+/// to the procurement while the plugin runs answers 409 `procurement_changed` and records
+/// nothing. For the tenant's buyers and tenant admins.
 #[utoipa::path(
     tag = "Decisions",
     params(
@@ -49,7 +52,7 @@ fn active_plugin(conn: &mut DbConnection, scope: &TenantScope) -> ApiResult<Rule
     ),
     responses(
         (status = 201, description = "The recorded decision", body = DecisionRecord, headers(("Location" = String))),
-        (status = 409, description = "`no_active_rule_plugin`: the tenant has no active plugin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`no_active_rule_plugin`: the tenant has no active plugin; `procurement_changed`: it changed while being evaluated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The plugin failed: `plugin_fuel_exhausted`, `plugin_deadline_exceeded`, `plugin_memory_exhausted`, `plugin_stack_overflow`, `plugin_trapped`, `plugin_output_too_large`, `plugin_too_many_findings`, `plugin_inconsistent_decision`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every sandbox is busy; retry", body = Problem, content_type = "application/problem+json"),
         ReadErrors,
@@ -64,20 +67,30 @@ pub async fn evaluate_procurement(
     params: QueryParams<EvaluateParams>,
 ) -> ApiResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let date = params.0.evaluation_date.unwrap_or_else(clock::today);
+    let today = clock::today();
     let asker = principal.clone();
     let (scope, plugin_row, input) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &asker, &slug, TenantAccess::Buy)?;
             let procurement = procurements::get(conn, &scope, &id)?;
+            // A recorded decision is what an award relies on, so it decides for today: a
+            // back-dated one could find an expired framework live. Other days are for drafts
+            // and replays, which record nothing on the procurement.
+            if params.0.evaluation_date.is_some_and(|date| date != today) {
+                return Err(ApiError::invalid(
+                    "evaluation_date",
+                    "a recorded evaluation decides for today; for another day evaluate a draft \
+                     (POST /evaluate) or replay a decision",
+                ));
+            }
             let plugin_row = active_plugin(conn, &scope)?;
             let categories = categories::tree(conn)?;
-            let input = plugin_input(conn, &tenant, &categories, &procurement, date)?;
-            Ok((scope, plugin_row, (procurement.id, input)))
+            let input = plugin_input(conn, &tenant, &categories, &procurement, today)?;
+            Ok((scope, plugin_row, (procurement.id, procurement.version, input)))
         })
         .await?;
     let plugin = compiled(&state, &scope, &plugin_row).await?;
-    let (procurement_id, input) = input;
+    let (procurement_id, judged_version, input) = input;
     let (input, evaluation) = state
         .sandboxed(move |_| {
             let evaluation = plugin.evaluate(&input)?;
@@ -102,6 +115,15 @@ pub async fn evaluate_procurement(
     };
     let row = state
         .write(move |conn| {
+            // The verdict is about the procurement as it was read; if a change landed while the
+            // plugin ran, the verdict is not about what is there now.
+            procurements::lock(conn, &scope, &row.procurement_id)?;
+            if procurements::get(conn, &scope, &row.procurement_id)?.version != judged_version {
+                return Err(ApiError::conflict(
+                    "procurement_changed",
+                    "the procurement changed while it was being evaluated; evaluate it again",
+                ));
+            }
             store::insert(conn, &row)?;
             procurements::set_last_outcome(conn, &scope, &row.procurement_id, &row.outcome)?;
             let decision: serde_json::Value =
