@@ -78,7 +78,9 @@ impl DecisionRow {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EvaluateParams {
-    /// The day to decide for (default today): frameworks' status and rules' dates use it.
+    /// Not documented: a recorded evaluation decides for today. Read only to refuse another day
+    /// by name, for clients written when it could be chosen.
+    #[param(ignore)]
     pub evaluation_date: Option<NaiveDate>,
 }
 
