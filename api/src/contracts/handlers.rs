@@ -11,7 +11,7 @@ use crate::categories::store as categories;
 use crate::clock;
 use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::frameworks::model::FrameworkStatus;
 use crate::http::{ETagged, JsonBody, Page, Paged, QueryParams, required_if_match};
 use crate::idempotency::IdempotencyKeyHeader;
@@ -262,8 +262,9 @@ pub async fn delete_contract(
 ///
 /// One step from an evaluated procurement to the register: the procurement's latest evaluation
 /// must be compliant (409 `procurement_not_compliant` otherwise, or `procurement_not_evaluated`),
-/// and a procurement has at most one contract (409 `procurement_has_contract`). Title, category,
-/// framework and lot come from the procurement; the supplier and value from the winning quote.
+/// a call-off's framework must be live today (409 `framework_not_live`), and a procurement has
+/// at most one contract (409 `procurement_has_contract`). Title, category, framework and lot come
+/// from the procurement; the supplier and value from the winning quote.
 #[utoipa::path(
     tag = "Contracts",
     params(
@@ -275,6 +276,7 @@ pub async fn delete_contract(
     responses(
         (status = 201, description = "The contract, in the register", body = Contract, headers(("Location" = String), ("ETag" = String))),
         CreateErrors,
+        (status = 409, description = "`procurement_not_evaluated`, `procurement_not_compliant`, `framework_not_live`, `procurement_has_contract`, `contract_reference_exists`, or `idempotent_request_in_progress`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
