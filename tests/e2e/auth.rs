@@ -409,3 +409,29 @@ async fn jwks_provider_outage_stays_503_while_the_keys_cannot_be_fetched() {
     // Retrying at once must not tell the caller its (valid) token is bad: the provider is still down.
     assert_problem(app.get(TENANTS, &token).await, 503, "service_unavailable").await;
 }
+
+#[actix_web::test]
+async fn an_audience_list_naming_this_service_is_accepted_and_one_without_it_is_401() {
+    let app = TestApp::spawn().await;
+    let mut claims = valid_claims(&app);
+    claims["aud"] = json!(["another-api", crate::support::AUDIENCE]);
+    assert_accepted(&app, &sign(Algorithm::HS256, SECRET, &claims)).await;
+    claims["aud"] = json!(["another-api", "yet-another-api"]);
+    let detail = assert_unauthorized(app.get(TENANTS, &sign(Algorithm::HS256, SECRET, &claims)).await).await;
+    assert!(detail.contains("audience"), "{detail}");
+}
+
+#[actix_web::test]
+async fn a_token_not_valid_yet_is_401_beyond_the_leeway() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = valid_claims(&app);
+    claims["nbf"] = json!(now + 600);
+    let detail = assert_unauthorized(app.get(TENANTS, &sign(Algorithm::HS256, SECRET, &claims)).await).await;
+    assert!(detail.contains("not valid yet"), "{detail}");
+    // Within the 30-second leeway, and in the past, it is valid.
+    for nbf in [now + 10, now - 60] {
+        claims["nbf"] = json!(nbf);
+        assert_accepted(&app, &sign(Algorithm::HS256, SECRET, &claims)).await;
+    }
+}

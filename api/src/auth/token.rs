@@ -27,6 +27,20 @@ pub struct Claims {
     pub supplier: Option<String>,
 }
 
+/// What the service reads of a verified token. `exp`, `nbf`, `iss` and `aud` are checked by
+/// jsonwebtoken itself, so they are not read here: `aud` may then be one audience or a list
+/// (RFC 7519 §4.1.3), as identity providers send it.
+#[derive(Debug, Deserialize)]
+struct VerifiedClaims {
+    sub: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    tenant: Option<String>,
+    #[serde(default)]
+    supplier: Option<String>,
+}
+
 /// Allowed clock skew between the identity provider and us.
 const LEEWAY_SECONDS: u64 = 30;
 
@@ -75,11 +89,13 @@ impl Verifier {
         validation.leeway = LEEWAY_SECONDS;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
+        // A token not valid yet is refused like an expired one (checked only when it has `nbf`).
+        validation.validate_nbf = true;
         validation.required_spec_claims = ["exp", "iss", "aud", "sub"]
             .into_iter()
             .map(String::from)
             .collect::<HashSet<_>>();
-        let claims = decode::<Claims>(token, &key, &validation)
+        let claims = decode::<VerifiedClaims>(token, &key, &validation)
             .map_err(|e| {
                 ApiError::Unauthorized(
                     match e.kind() {
