@@ -522,3 +522,41 @@ async fn a_plugin_sent_as_octet_stream_is_stored_and_a_foreign_admin_is_refused_
     let response = upload(app.tenant_admin_of(BEDFORDSHIRE), "application/octet-stream").await;
     assert_eq!(response.status(), reqwest::StatusCode::CREATED);
 }
+
+/// A replay runs the input the decision recorded, not the procurement as it is now: after the
+/// procurement is fixed, its old decision still replays as non-compliant, while a new evaluation
+/// of the fixed procurement is compliant.
+#[actix_web::test]
+async fn a_replay_decides_on_the_recorded_input_after_the_procurement_has_changed() {
+    let app = TestApp::spawn_with(Options::default().with_demo_data()).await;
+    let buyer = app.buyer_of(BEDFORDSHIRE);
+    let procurement = app
+        .create_procurement(
+            BEDFORDSHIRE,
+            &procurement_body("BED-E2E-REPLAY", "45000.00", "single_quote"),
+        )
+        .await;
+    let id = procurement["id"].as_str().unwrap();
+    let recorded = json_with_status(app.evaluate(BEDFORDSHIRE, id).await, StatusCode::CREATED).await;
+    assert_eq!(recorded["decision"]["outcome"], "non_compliant");
+
+    // Fixed: under £6,000 one written quote is enough.
+    let path = format!("/api/v1/tenants/{BEDFORDSHIRE}/procurements/{id}");
+    let tag = crate::support::etag(&app.get(&path, &buyer).await);
+    let fix = json!({"value": "5000.00", "quotes": [{"supplier_name": "Ouse Valley Outfitters Ltd", "amount": "5000.00", "local": true}]});
+    json_ok(app.patch_json(&path, &buyer, Some(&tag), &fix).await).await;
+
+    let replay_path = format!(
+        "/api/v1/tenants/{BEDFORDSHIRE}/decisions/{}/replay",
+        recorded["id"].as_str().unwrap()
+    );
+    let replay = json_ok(app.post_json(&replay_path, &buyer, &json!({})).await).await;
+    assert_eq!(replay["same_as_recorded"], json!(true));
+    assert_eq!(replay["decision"], recorded["decision"]);
+    assert_eq!(replay["decision"]["outcome"], "non_compliant");
+
+    let now = json_with_status(app.evaluate(BEDFORDSHIRE, id).await, StatusCode::CREATED).await;
+    assert_eq!(now["decision"]["outcome"], "compliant", "{now}");
+    assert_eq!(now["input"]["value_pence"], 500_000);
+    assert_eq!(recorded["input"]["value_pence"], 4_500_000);
+}
