@@ -77,10 +77,14 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
 /// Every route of the service: the API and its health probes (see [`routes::api`]), the OpenAPI
 /// document and the interactive docs page; a known path asked with a method it does not answer
 /// gets 405 with `Allow`.
-pub fn configure(cfg: &mut web::ServiceConfig, document: &utoipa::openapi::OpenApi) {
+pub fn configure(
+    cfg: &mut web::ServiceConfig,
+    document: &utoipa::openapi::OpenApi,
+    allowed_methods: web::Data<AllowedMethods>,
+) {
     // The paths collected here are the document's own; it was built from the same call.
     routes::api(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg));
-    cfg.app_data(web::Data::new(AllowedMethods::of(document)))
+    cfg.app_data(allowed_methods)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
         .route("/docs", web::get().to(|| async { redirect("/docs/") }))
         .route("/", web::get().to(|| async { redirect("/docs/") }))
@@ -90,7 +94,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, document: &utoipa::openapi::OpenA
 /// Starts the HTTP server on an already-bound listener, and the webhook deliveries beside it.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
     webhooks::worker::spawn(state.clone());
+    // Built once, shared by every worker.
     let document = openapi::document();
+    let allowed_methods = web::Data::new(AllowedMethods::of(&document));
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -102,7 +108,7 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
             }))
             .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
-            .configure(|cfg| configure(cfg, &document))
+            .configure(|cfg| configure(cfg, &document, allowed_methods.clone()))
     })
     .listen(listener)?;
     if let Some(workers) = workers {

@@ -26,9 +26,5 @@ impl utoipa::ToSchema for FileBody {}
 
 /// Whether a request's `Content-Type` (parameters aside) is one of `accepted`.
 pub fn media_type_is(req: &actix_web::HttpRequest, accepted: &[&str]) -> bool {
-    req.headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-        .is_some_and(|media_type| accepted.contains(&media_type.as_str()))
+    super::media_type(req).is_some_and(|media_type| accepted.contains(&media_type.as_str()))
 }

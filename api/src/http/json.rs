@@ -4,7 +4,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::error::PayloadError;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
@@ -22,21 +21,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let is_json = super::media_type(req).is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"));
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let is_json = content_type
-                .as_deref()
-                .and_then(|ct| ct.split(';').next())
-                .map(|mime| {
-                    let mime = mime.trim().to_ascii_lowercase();
-                    mime == "application/json" || mime.ends_with("+json")
-                })
-                .unwrap_or(false);
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType(
                     "the body must be JSON (Content-Type: application/json)".into(),

@@ -13,3 +13,11 @@ pub use etag::{ETagged, etag_of, required_if_match};
 pub use json::JsonBody;
 pub use page::{Page, Paged};
 pub use query::QueryParams;
+
+/// A request's media type: its `Content-Type` without parameters (`; charset=utf-8`), lower-cased.
+pub fn media_type(req: &actix_web::HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+}
