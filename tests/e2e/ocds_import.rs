@@ -591,3 +591,22 @@ async fn by_default_a_package_is_fetched_only_from_a_public_https_url() {
         assert_invalid_field(response, "url").await;
     }
 }
+
+#[test]
+fn the_fixture_packages_and_the_documented_example_are_valid_ocds() {
+    use crate::support::ocds_schema::{assert_valid_ocds_package, ocds_package_errors};
+    // What we accept is tested with packages a real publisher could send: each fixture, and the
+    // example vendors see in the OpenAPI document.
+    assert_valid_ocds_package(&package(NATIONAL), "tests/fixtures/ocds/national-frameworks.json");
+    assert_valid_ocds_package(
+        &package(CHANGED),
+        "tests/fixtures/ocds/national-frameworks-changed.json",
+    );
+    // `with-bad-releases.json` breaks the standard on purpose (what the import must reject).
+    assert!(!ocds_package_errors(&package(WITH_BAD_RELEASES)).is_empty());
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let example = &document["components"]["schemas"]["FrameworkImportRequest"]["example"]["package"];
+    assert!(example.is_object(), "the document shows an example package");
+    assert_valid_ocds_package(example, "the OpenAPI document's example package");
+}

@@ -1,6 +1,7 @@
 //! A tenant's contracts register (as forces keep it today in the Bluelight Procurement
 //! Database): what it has let, with whom, under which arrangement, until when.
 
+pub mod award;
 pub mod handlers;
 pub mod import;
 pub mod model;
@@ -14,5 +15,5 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::get_contract)
         .service(handlers::update_contract)
         .service(handlers::delete_contract)
-        .service(handlers::award_contract);
+        .service(award::award_contract);
 }

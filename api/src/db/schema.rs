@@ -213,6 +213,7 @@ diesel::table! {
         outcome -> Text,
         fuel_used -> BigInt,
         duration_micros -> BigInt,
+        procurement_version -> Nullable<BigInt>,
     }
 }
 

@@ -112,6 +112,7 @@ pub async fn evaluate_procurement(
         outcome: evaluation.decision.outcome.as_str().to_owned(),
         fuel_used: evaluation.fuel_used as i64,
         duration_micros: evaluation.duration.as_micros() as i64,
+        procurement_version: Some(judged_version),
     };
     let row = state
         .write(move |conn| {

@@ -30,6 +30,8 @@ pub struct DecisionRow {
     pub outcome: String,
     pub fuel_used: i64,
     pub duration_micros: i64,
+    /// The procurement's version the decision judged (`None` before versions were kept).
+    pub procurement_version: Option<i64>,
 }
 
 /// One recorded decision.
@@ -38,6 +40,9 @@ pub struct DecisionRecord {
     pub id: String,
     pub tenant: String,
     pub procurement_id: String,
+    /// The version of the procurement that was judged (its `ETag` then). An award relies only on
+    /// a decision about the version that stands; `null` for decisions recorded before this was kept.
+    pub procurement_version: Option<i64>,
     /// The tenant's plugin version that decided, and its content hash.
     pub plugin_version: i64,
     pub plugin_sha256: String,
@@ -64,6 +69,7 @@ impl DecisionRow {
             id: self.id.clone(),
             tenant: self.tenant_slug,
             procurement_id: self.procurement_id,
+            procurement_version: self.procurement_version,
             plugin_version: self.plugin_version,
             plugin_sha256: self.plugin_sha256,
             requested_by: self.requested_by,

@@ -41,3 +41,19 @@ pub fn get(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<
         .optional()?
         .ok_or_else(|| ApiError::not_found(format_args!("decision '{id}'")))
 }
+
+/// The procurement's latest recorded decision (ids sort by creation time).
+pub fn latest_recorded(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+    procurement_id: &str,
+) -> QueryResult<Option<DecisionRow>> {
+    rule_decisions::table
+        .filter(rule_decisions::tenant_slug.eq(scope.slug()))
+        .filter(rule_decisions::procurement_id.eq(procurement_id))
+        .filter(rule_decisions::replay_of.is_null())
+        .select(DecisionRow::as_select())
+        .order(rule_decisions::id.desc())
+        .first(conn)
+        .optional()
+}

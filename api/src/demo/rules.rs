@@ -132,6 +132,7 @@ pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result
                         outcome: outcome.to_owned(),
                         fuel_used: evaluation.fuel_used as i64,
                         duration_micros: evaluation.duration.as_micros() as i64,
+                        procurement_version: Some(procurement.version),
                     },
                 )?;
                 procurements::set_last_outcome(conn, &scope, &procurement.id, outcome)?;

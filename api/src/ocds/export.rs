@@ -1,7 +1,8 @@
 //! Mapping a tenant's procurements, decisions and contracts to OCDS releases. Pure functions of
 //! the stored rows, so the mapping is tested without a database.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Europe::London;
 
 use super::model::{
     OcdsAward, OcdsClassification, OcdsComplianceDecision, OcdsContract, OcdsFrameworkCallOff,
@@ -18,11 +19,36 @@ use crate::tenants::model::TenantRow;
 pub const OCID_PREFIX: &str = "ocds-bluelight";
 
 pub fn value(pence: i64) -> OcdsValue {
-    // Two decimals of a whole number of pence: exact in decimal, and within f64's exact range.
+    // OCDS amounts are JSON numbers, which serde_json writes from an f64 as the shortest text that
+    // reads back as the same f64: the exact pounds and pence for up to 15 significant digits
+    // (£9,999,999,999,999.99), past every contract's maximum (£100bn).
     let amount = serde_json::Number::from_f64(pence as f64 / 100.0).unwrap_or_else(|| serde_json::Number::from(0));
     OcdsValue {
         amount,
         currency: "GBP".to_owned(),
+    }
+}
+
+/// OCDS periods are date-times; ours are whole days in the UK. A period starts at the first
+/// second of its first day and ends at the last second of its last day, UK time, written with
+/// that day's offset (`+00:00` in winter, `+01:00` in summer), as UK publishers do. The date
+/// part is the day as stored, so a consumer reading only the date (as our import does) gets it
+/// back unchanged.
+pub fn start_of_day(date: NaiveDate) -> String {
+    uk_time(date, NaiveTime::MIN)
+}
+
+/// See [`start_of_day`].
+pub fn end_of_day(date: NaiveDate) -> String {
+    uk_time(date, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))
+}
+
+fn uk_time(date: NaiveDate, time: NaiveTime) -> String {
+    // UK clocks change at 01:00 and 02:00, so midnight and 23:59:59 exist once on every day;
+    // `earliest` still answers should that ever change.
+    match London.from_local_datetime(&date.and_time(time)).earliest() {
+        Some(local) => local.to_rfc3339(),
+        None => date.and_time(time).and_utc().to_rfc3339(),
     }
 }
 
@@ -110,9 +136,9 @@ fn award_and_contract(
         title: contract.title.clone(),
         status: contract_status(contract, today).to_owned(),
         period: OcdsPeriod {
-            start_date: Some(contract.start_date.to_string()),
-            end_date: Some(contract.terminated_on.unwrap_or(contract.end_date).to_string()),
-            max_extent_date: contract.max_end_date.map(|d| d.to_string()),
+            start_date: Some(start_of_day(contract.start_date)),
+            end_date: Some(end_of_day(contract.terminated_on.unwrap_or(contract.end_date))),
+            max_extent_date: contract.max_end_date.map(end_of_day),
         },
         value: value(contract.value_pence),
     };
@@ -251,6 +277,34 @@ mod tests {
         assert_eq!(value(4_850_050).amount.to_string(), "48500.5");
         assert_eq!(value(1).amount.to_string(), "0.01");
         assert_eq!(value(0).amount.to_string(), "0.0");
+    }
+
+    #[test]
+    fn amounts_are_exact_up_to_fifteen_significant_digits() {
+        use std::str::FromStr;
+        for pence in [
+            1,
+            99,
+            4_850_050,
+            123_456_789_012_345,
+            999_999_999_999_999,
+            crate::contracts::model::MAX_VALUE.pence(),
+        ] {
+            let written = rust_decimal::Decimal::from_str(&value(pence).amount.to_string()).unwrap();
+            assert_eq!(written, rust_decimal::Decimal::new(pence, 2), "{pence} pence");
+        }
+    }
+
+    #[test]
+    fn days_are_written_as_uk_date_times_that_keep_their_date() {
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+        assert_eq!(start_of_day(day("2027-01-01")), "2027-01-01T00:00:00+00:00");
+        assert_eq!(end_of_day(day("2027-03-31")), "2027-03-31T23:59:59+01:00");
+        // The days the clocks change: spring forward at 01:00 on 28 March 2027, back on 31 October.
+        assert_eq!(start_of_day(day("2027-03-28")), "2027-03-28T00:00:00+00:00");
+        assert_eq!(end_of_day(day("2027-03-28")), "2027-03-28T23:59:59+01:00");
+        assert_eq!(start_of_day(day("2027-10-31")), "2027-10-31T00:00:00+01:00");
+        assert_eq!(end_of_day(day("2027-10-31")), "2027-10-31T23:59:59+00:00");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -55,6 +55,7 @@ fn after(page: &Page) -> ApiResult<After> {
 )]
 #[get("/tenants/{slug}/ocds/releases")]
 pub async fn release_package(
+    req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
     slug: web::Path<String>,
@@ -115,8 +116,11 @@ pub async fn release_package(
         .await?;
     let base = format!("/api/v1/tenants/{tenant_slug}/ocds/releases");
     let next = next_key.map(|key| format!("{base}?limit={limit}&cursor={}", URL_SAFE_NO_PAD.encode(key)));
+    // OCDS wants the package's URI absolute: where this package was served, as the client asked.
+    let info = req.connection_info();
+    let uri = format!("{}://{}{base}", info.scheme(), info.host());
     Ok(web::Json(ReleasePackage {
-        uri: base,
+        uri,
         version: "1.1".to_owned(),
         published_date: chrono::Utc::now().to_rfc3339(),
         publisher: OcdsPublisher {

@@ -204,7 +204,7 @@ pub struct ReleaseParams {
                 "description": "National framework for overt and covert body armour.",
                 "procuringEntity": {"id": "blc", "name": "BlueLight Commercial"},
                 "value": {"amount": 60000000, "currency": "GBP"},
-                "contractPeriod": {"startDate": "2026-04-01", "endDate": "2030-03-31", "maxExtentDate": "2032-03-31"},
+                "contractPeriod": {"startDate": "2026-04-01T00:00:00+01:00", "endDate": "2030-03-31T23:59:59+01:00", "maxExtentDate": "2032-03-31T23:59:59+01:00"},
                 "renewal": {"description": "2 x 12 months"},
                 "items": [{"id": "1", "classification": {"scheme": "X-BLUELIGHT-CATEGORY", "id": "body-armour"}}],
                 "techniques": {"hasFrameworkAgreement": true, "frameworkAgreement": {"method": "withAndWithoutReopeningCompetition"}},

@@ -6,6 +6,7 @@
 
 pub mod contract;
 pub mod jwks;
+pub mod ocds_schema;
 pub mod receiver;
 pub mod rules;
 

@@ -1,0 +1,1 @@
+ALTER TABLE rule_decisions DROP COLUMN procurement_version;
