@@ -3,10 +3,9 @@
 use actix_web::{post, web};
 use serde_json::json;
 
-use super::handlers::{audit_detail, created};
+use super::handlers::{create, created};
 use super::model::{Arrangement, AwardContract, Contract, NewContract};
 use super::store::{self, ContractContext};
-use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::clock;
 use crate::db::DbConnection;
@@ -87,23 +86,12 @@ pub async fn award_contract(
             }
             let input = award_to_contract(&procurement, award)?;
             let context = ContractContext::for_one(conn, &tenant, &input)?;
-            let supplier = store::resolve(conn, &scope, &context, &input, None)?;
-            let row = store::to_row(&scope, input, supplier, &principal, None, None)?;
-            store::insert(conn, &scope, &row)?;
-            let mut detail = audit_detail(&row);
-            detail["procurement_id"] = json!(procurement.id);
-            detail["procurement_version"] = json!(procurement.version);
-            detail["decision_id"] = json!(decision.id);
-            audit::record_for_tenant(
-                conn,
-                &principal,
-                &scope,
-                "contract.awarded",
-                "contract",
-                &row.id,
-                detail,
-            )?;
-            Ok(row)
+            let about = json!({
+                "procurement_id": procurement.id,
+                "procurement_version": procurement.version,
+                "decision_id": decision.id,
+            });
+            create(conn, &scope, &context, input, &principal, "contract.awarded", about)
         })
         .await?;
     created(row)
@@ -118,19 +106,16 @@ fn compliant_decision_on(
     scope: &TenantScope,
     procurement: &ProcurementRow,
 ) -> ApiResult<DecisionRow> {
-    let latest = decisions::latest_recorded(conn, scope, &procurement.id)?;
-    match latest {
-        Some(decision) if decision.procurement_version == Some(procurement.version) => {
-            if decision.outcome == "compliant" {
-                Ok(decision)
-            } else {
-                Err(ApiError::conflict(
-                    "procurement_not_compliant",
-                    "the procurement's latest evaluation is non-compliant; fix it and evaluate it again before awarding",
-                ))
-            }
-        }
-        _ => Err(ApiError::conflict(
+    // A decision about an earlier version says nothing about this one.
+    let judged = decisions::latest_recorded(conn, scope, &procurement.id)?
+        .filter(|decision| decision.procurement_version == Some(procurement.version));
+    match judged {
+        Some(decision) if decision.outcome == "compliant" => Ok(decision),
+        Some(_) => Err(ApiError::conflict(
+            "procurement_not_compliant",
+            "the procurement's latest evaluation is non-compliant; fix it and evaluate it again before awarding",
+        )),
+        None => Err(ApiError::conflict(
             "procurement_not_evaluated",
             format!(
                 "no decision has judged the procurement as it stands (version {}); evaluate it before awarding",

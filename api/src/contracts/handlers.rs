@@ -120,24 +120,31 @@ pub async fn create_contract(
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let context = ContractContext::for_one(conn, &tenant, &input)?;
-            create(conn, &scope, &context, input, &principal, "contract.created")
+            create(conn, &scope, &context, input, &principal, "contract.created", json!({}))
         })
         .await?;
     created(row)
 }
 
-fn create(
+/// Stores a new contract and audits it as `action`; `about` adds what the action knows (an
+/// award names the procurement and the decision it relied on).
+pub(super) fn create(
     conn: &mut DbConnection,
     scope: &TenantScope,
     context: &ContractContext,
     input: NewContract,
     principal: &Principal,
     action: &str,
+    about: serde_json::Value,
 ) -> ApiResult<ContractRow> {
     let supplier = store::resolve(conn, scope, context, &input, None)?;
     let row = store::to_row(scope, input, supplier, principal, None, None)?;
     store::insert(conn, scope, &row)?;
-    audit::record_for_tenant(conn, principal, scope, action, "contract", &row.id, audit_detail(&row))?;
+    let mut detail = audit_detail(&row);
+    if let (Some(detail), serde_json::Value::Object(about)) = (detail.as_object_mut(), about) {
+        detail.extend(about);
+    }
+    audit::record_for_tenant(conn, principal, scope, action, "contract", &row.id, detail)?;
     Ok(row)
 }
 
@@ -146,7 +153,7 @@ pub(super) fn created(row: ContractRow) -> ApiResult<ETagged<Contract>> {
     Ok(ETagged::created(row.version, row.into_api(clock::today())?, location))
 }
 
-pub(super) fn audit_detail(row: &ContractRow) -> serde_json::Value {
+fn audit_detail(row: &ContractRow) -> serde_json::Value {
     json!({
         "reference": row.reference,
         "supplier": row.supplier_name,

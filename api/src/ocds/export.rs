@@ -34,12 +34,12 @@ pub fn value(pence: i64) -> OcdsValue {
 /// that day's offset (`+00:00` in winter, `+01:00` in summer), as UK publishers do. The date
 /// part is the day as stored, so a consumer reading only the date (as our import does) gets it
 /// back unchanged.
-pub fn start_of_day(date: NaiveDate) -> String {
+fn start_of_day(date: NaiveDate) -> String {
     uk_time(date, NaiveTime::MIN)
 }
 
 /// See [`start_of_day`].
-pub fn end_of_day(date: NaiveDate) -> String {
+fn end_of_day(date: NaiveDate) -> String {
     uk_time(date, NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN))
 }
 
