@@ -3,18 +3,13 @@
 //! database connection holding the change, not left to chance), and the award reads the decision
 //! log, not a flag that could be stale.
 
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-use bluelight_api::db::{Backend, PooledDb};
 use bluelight_rules_bundled::seed_plugins;
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::catalogue::day;
 use crate::support::commercial::{Catalogue, FORCE};
+use crate::support::database::{HeldTransaction, execute};
 use crate::support::rules::procurement_body;
 use crate::support::{TestApp, assert_problem, etag, json_ok, json_with_status};
 
@@ -49,100 +44,28 @@ fn award_terms() -> Value {
     json!({"start_date": day(1), "end_date": day(366)})
 }
 
-/// A connection of the test's own, beside the app's pool (a pooled connection keeps its pool).
-fn connect(url: &str) -> PooledDb {
-    bluelight_api::db::connect(url, 1)
-        .expect("a pool on the test database")
-        .get()
-        .expect("a connection to the test database")
-}
-
-/// What a PATCH to £5m on one quote writes, made behind the API's back in a transaction that
-/// stays open (holding the row, and on SQLite the write lock) until `commit` is signalled.
-/// Returns the PostgreSQL backend pid of the holder (None on SQLite) once the change is made.
-fn hold_a_change(
-    url: String,
-    id: String,
-    made: tokio::sync::oneshot::Sender<Option<i32>>,
-    commit: mpsc::Receiver<()>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let backend = Backend::of_url(&url);
-        let mut conn = connect(&url);
-        let begin = match backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
-        conn.batch_execute(&format!(
-            "{begin}; UPDATE procurements SET version = version + 1, value_pence = 500000000, \
-             last_outcome = NULL WHERE id = '{id}'"
-        ))
-        .expect("the change is made");
-        let pid = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(
-                diesel::select(diesel::dsl::sql::<diesel::sql_types::Integer>("pg_backend_pid()"))
-                    .get_result::<i32>(&mut *conn)
-                    .expect("the holder's pid"),
-            ),
-        };
-        made.send(pid).expect("the test waits for the change");
-        commit.recv().expect("the test says when to commit");
-        conn.batch_execute("COMMIT").expect("the change commits");
-    })
-}
-
-/// Waits until the evaluation is blocked behind the held change. PostgreSQL says so
-/// (`pg_blocking_pids`). SQLite cannot: its waiting writer retries in the busy handler,
-/// invisibly, so the test gives it a moment after the request is sent; releasing too early would
-/// let the evaluation read the new version and answer 201, failing this test, never passing it.
-async fn until_blocked_behind(url: &str, holder: Option<i32>) {
-    let Some(pid) = holder else {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        return;
-    };
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = connect(&url);
-        let started = Instant::now();
-        loop {
-            let waiting = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
-                "(SELECT count(*) FROM pg_stat_activity WHERE {pid} = ANY(pg_blocking_pids(pid)))"
-            )))
-            .get_result::<i64>(&mut *conn)
-            .expect("pg_stat_activity");
-            if waiting > 0 {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "the evaluation never waited on the change"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    })
-    .await
-    .expect("the watcher");
-}
-
 #[actix_web::test]
 async fn a_change_landing_while_the_plugin_runs_voids_the_verdict_and_the_award() {
     let (app, catalogue) = set_up().await;
     let id = compliant_procurement(&app, &catalogue, "BED-RACE-1").await;
     let url = app.database_url();
 
-    let (made_tx, made_rx) = tokio::sync::oneshot::channel();
-    let (commit_tx, commit_rx) = mpsc::channel();
-    let holder = hold_a_change(url.clone(), id.clone(), made_tx, commit_rx);
-    let holder_pid = made_rx.await.expect("the change is held");
+    // What a PATCH to £5m on one quote writes, made behind the API's back and held open.
+    let held = HeldTransaction::start(
+        &url,
+        format!(
+            "UPDATE procurements SET version = version + 1, value_pence = 500000000, \
+             last_outcome = NULL WHERE id = '{id}'"
+        ),
+    )
+    .await;
 
     // The evaluation reads the procurement as committed (£5,000, three quotes: compliant) while
     // the change is held; it then waits for the row, and the change commits first.
     let (evaluation, ()) = tokio::join!(app.evaluate(FORCE, &id), async {
-        until_blocked_behind(&url, holder_pid).await;
-        commit_tx.send(()).expect("the holder is waiting");
+        held.until_another_waits().await;
+        held.commit().await;
     });
-    holder.join().expect("the holder");
     let problem = assert_problem(evaluation, 409, "procurement_changed").await;
     assert!(
         problem["detail"].as_str().unwrap().contains("evaluate it again"),
@@ -189,17 +112,11 @@ async fn an_award_relies_on_the_decision_about_the_version_that_stands_not_a_sta
 
     // The procurement changes behind the API's back, leaving its compliant flag as it was (a
     // stale copy, as a bug or a hand-made fix would leave it): the decision judged version 1.
-    let url = app.database_url();
-    let changed = id.clone();
-    tokio::task::spawn_blocking(move || {
-        connect(&url)
-            .batch_execute(&format!(
-                "UPDATE procurements SET version = 2, value_pence = 500000000 WHERE id = '{changed}'"
-            ))
-            .expect("the change");
-    })
-    .await
-    .unwrap();
+    execute(
+        &app.database_url(),
+        format!("UPDATE procurements SET version = 2, value_pence = 500000000 WHERE id = '{id}'"),
+    )
+    .await;
     let procurement = app.get(&path, &buyer).await;
     assert_eq!(etag(&procurement), "\"2\"");
     assert_eq!(json_ok(procurement).await["last_outcome"], "compliant");
@@ -253,4 +170,35 @@ async fn an_award_relies_on_the_decision_about_the_version_that_stands_not_a_sta
     assert_eq!(entries.len(), 1, "{audit}");
     assert_eq!(entries[0]["detail"]["decision_id"], third["id"]);
     assert_eq!(entries[0]["detail"]["procurement_version"], 3);
+}
+
+/// An award waits for a change in flight and judges the procurement as it then stands: the
+/// award locks the procurement's row before reading it. Forced: a second connection holds a
+/// change to the evaluated procurement (£5m on one quote, as a PATCH writes) while the award is
+/// asked for. Without the lock, PostgreSQL would let the award read the committed version 1,
+/// find its compliant decision and register a contract (and the wait below would never be seen);
+/// with it, the award waits and then finds no decision about version 2.
+#[actix_web::test]
+async fn an_award_waits_for_a_change_in_flight_and_judges_the_version_that_then_stands() {
+    let (app, catalogue) = set_up().await;
+    let id = compliant_procurement(&app, &catalogue, "BED-LOCK-1").await;
+    let decision = json_with_status(app.evaluate(FORCE, &id).await, StatusCode::CREATED).await;
+    assert_eq!(decision["decision"]["outcome"], "compliant", "{decision}");
+
+    let held = HeldTransaction::start(
+        &app.database_url(),
+        format!(
+            "UPDATE procurements SET version = version + 1, value_pence = 500000000, \
+             last_outcome = NULL WHERE id = '{id}'"
+        ),
+    )
+    .await;
+    let (buyer, path, terms) = (app.buyer_of(FORCE), award_path(&id), award_terms());
+    let (award, ()) = tokio::join!(app.post_json(&path, &buyer, &terms), async {
+        held.until_another_waits().await;
+        held.commit().await;
+    });
+    let problem = assert_problem(award, 409, "procurement_not_evaluated").await;
+    assert!(problem["detail"].as_str().unwrap().contains("version 2"), "{problem}");
+    assert!(app.all_contracts(FORCE).await.is_empty());
 }

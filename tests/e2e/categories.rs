@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::catalogue::{CATEGORIES, category_body, location, strings};
+use crate::support::database::HeldTransaction;
 use crate::support::{
     Options, TestApp, assert_invalid_field, assert_problem, error_fields, etag, json_ok, json_with_status,
 };
@@ -476,4 +477,37 @@ async fn moving_a_category_under_its_own_descendant_is_422_naming_parent() {
         slugs(&app, "top_level=true").await,
         ["fleet", "forensic-science-services", "forensics"]
     );
+}
+
+/// A duplicate that gets past the handler's own check (another writer's row not yet committed
+/// when the check ran) is the same 409, not a 500. Forced: a second connection holds an
+/// uncommitted `fleet` while the API creates one. On PostgreSQL the API's check misses it and
+/// its insert waits on the unique index, then fails with a unique violation when the holder
+/// commits, so this is the only test that reaches the violation's mapping; on SQLite the API
+/// waits for the write lock and its own check answers.
+#[actix_web::test]
+async fn a_duplicate_committed_while_the_api_checks_is_409_and_leaves_nothing_half_written() {
+    let app = TestApp::spawn().await;
+    let held = HeldTransaction::start(
+        &app.database_url(),
+        "INSERT INTO categories (slug, name, parent_slug, description, cpv_codes, joint_with_fire, \
+         version, created_at, updated_at) VALUES ('fleet', 'Fleet held', NULL, 'held', '[]', FALSE, \
+         1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            .to_owned(),
+    )
+    .await;
+    let (admin, body) = (app.national_admin(), category_body("fleet", None));
+    let (response, ()) = tokio::join!(app.post_json(CATEGORIES, &admin, &body), async {
+        held.until_another_waits().await;
+        held.commit().await;
+    });
+    assert_problem(response, 409, "category_exists").await;
+    let fleet = json_ok(app.get("/api/v1/categories/fleet", &app.national_viewer()).await).await;
+    assert_eq!(fleet["name"], "Fleet held", "the committed one stands");
+    let audit = json_ok(
+        app.get("/api/v1/audit-events?action=category.created", &app.national_admin())
+            .await,
+    )
+    .await;
+    assert_eq!(audit["items"], json!([]), "no audit entry for a category never made");
 }

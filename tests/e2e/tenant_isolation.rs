@@ -13,6 +13,23 @@ use crate::support::{TestApp, assert_invalid_field, assert_problem, json_ok, jso
 const A: &str = "bedfordshire-police";
 const B: &str = "cheshire-constabulary";
 
+/// The seed plugin written for `tenant`.
+fn plugin_of(tenant: &str) -> &'static [u8] {
+    seed_plugins().iter().find(|p| p.tenant == tenant).unwrap().wasm
+}
+
+/// The same plugin with a build note added: the same rules, other bytes, another hash.
+fn rebuilt(wasm: &[u8]) -> Vec<u8> {
+    let mut rebuilt = wasm.to_vec();
+    bluelight_rules_package::append_custom_section(&mut rebuilt, "bluelight-build-note", b"version 2");
+    rebuilt
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 struct Tenant {
     procurement: String,
     decision: String,
@@ -37,8 +54,7 @@ fn register_file(reference: &str) -> String {
 
 async fn set_up(app: &TestApp, slug: &str) -> Tenant {
     app.tenant_with_category(slug).await;
-    let wasm = seed_plugins().iter().find(|p| p.tenant == slug).unwrap().wasm;
-    app.install_plugin(slug, wasm).await;
+    app.install_plugin(slug, plugin_of(slug)).await;
     let procurement = app
         .create_procurement(slug, &procurement_body(&format!("{slug}-1"), "900.00", "single_quote"))
         .await;
@@ -122,6 +138,19 @@ fn calls(tenant: &str, ids: &Tenant) -> Vec<(Method, String, Body)> {
         (Method::GET, format!("{base}/rule-plugins/1"), Body::None),
         (Method::POST, format!("{base}/rule-plugins/1/activate"), json(json!({}))),
         (Method::POST, format!("{base}/rule-plugins/1/backtest"), json(json!({}))),
+        (Method::GET, format!("{base}/rule-plugins/2"), Body::None),
+        (Method::POST, format!("{base}/rule-plugins/2/activate"), json(json!({}))),
+        (Method::POST, format!("{base}/rule-plugins/2/backtest"), json(json!({}))),
+        (
+            Method::POST,
+            format!("{base}/evaluate"),
+            json(json!({"procurement": procurement_body("X-3", "1.00", "single_quote"), "plugin_version": 2})),
+        ),
+        (
+            Method::POST,
+            format!("{base}/decisions/{decision}/replay?plugin_version=2"),
+            json(json!({})),
+        ),
         // The contracts register, awards, imports, spend and KPIs.
         (Method::GET, format!("{base}/contracts"), Body::None),
         (
@@ -189,6 +218,16 @@ async fn a_force_never_reaches_another_forces_data() {
     let app = TestApp::spawn().await;
     let a = set_up(&app, A).await;
     let b = set_up(&app, B).await;
+    // B holds a version 2 that A does not have (B's rules rebuilt, uploaded but not active), and
+    // each tenant's version 1 has content of its own: a plugin store that forgot the tenant
+    // would hand A B's version 2, or the wrong version 1, and fail below.
+    let b_rebuilt = rebuilt(plugin_of(B));
+    let b_second = json_with_status(
+        app.upload_plugin(B, &app.tenant_admin_of(B), &b_rebuilt).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(b_second["version"], 2, "{b_second}");
     let a_tokens = [app.viewer_of(A), app.buyer_of(A), app.tenant_admin_of(A)];
 
     // B's path, B's ids: refused outright for every role of A.
@@ -213,7 +252,7 @@ async fn a_force_never_reaches_another_forces_data() {
             continue; // these name no id of B's
         }
         let response = call(&app, &admin, &method, &path, &body).await;
-        if path.contains('?') {
+        if method == Method::GET && path.contains('?') {
             // A filter naming B's import or contract finds none of B's lines.
             assert!(
                 json_ok(response).await["items"].as_array().unwrap().is_empty(),
@@ -338,6 +377,74 @@ async fn a_force_never_reaches_another_forces_data() {
     let reused = app.import_completed(A, Kind::Spend, &file).await;
     assert_eq!(reused["rows_written"], 1);
 
+    // A's own path with B's version numbers: version 1 is A's own plugin, and version 2 (B's
+    // only) is not there, whichever plugin-version path asks for it.
+    let a_plugin = json_ok(app.get(&format!("/api/v1/tenants/{A}/rule-plugins/1"), &admin).await).await;
+    assert_eq!(a_plugin["sha256"], sha256_hex(plugin_of(A)), "{a_plugin}");
+    assert_eq!(a_plugin["tenant"], A);
+    assert_ne!(sha256_hex(plugin_of(A)), sha256_hex(plugin_of(B)));
+    let draft = |version: Option<i64>| {
+        let mut body = json!({"procurement": procurement_body("A-D-1", "900.00", "single_quote")});
+        if let Some(version) = version {
+            body["plugin_version"] = json!(version);
+        }
+        Body::Json(body)
+    };
+    let a_base = format!("/api/v1/tenants/{A}");
+    let versions_of_b = [
+        (Method::GET, format!("{a_base}/rule-plugins/2"), Body::None),
+        (
+            Method::POST,
+            format!("{a_base}/rule-plugins/2/activate"),
+            Body::Json(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("{a_base}/rule-plugins/2/backtest"),
+            Body::Json(json!({})),
+        ),
+        (Method::POST, format!("{a_base}/evaluate"), draft(Some(2))),
+        (
+            Method::POST,
+            format!("{a_base}/decisions/{}/replay?plugin_version=2", a.decision),
+            Body::Json(json!({})),
+        ),
+    ];
+    for (method, path, body) in &versions_of_b {
+        let response = call(&app, &admin, method, path, body).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert_problem(response, 404, "not_found").await;
+    }
+    // Asked for version 1, or for the active plugin, A's paths run A's own plugin.
+    let a_sha = json!(sha256_hex(plugin_of(A)));
+    for body in [draft(None), draft(Some(1))] {
+        let decision = json_ok(call(&app, &admin, &Method::POST, &format!("{a_base}/evaluate"), &body).await).await;
+        assert_eq!(decision["plugin_sha256"], a_sha, "{decision}");
+    }
+    let replay = json_ok(
+        call(
+            &app,
+            &admin,
+            &Method::POST,
+            &format!("{a_base}/decisions/{}/replay?plugin_version=1", a.decision),
+            &Body::Json(json!({})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(replay["plugin_sha256"], a_sha, "{replay}");
+    let backtest = call(
+        &app,
+        &admin,
+        &Method::POST,
+        &format!("{a_base}/rule-plugins/1/backtest"),
+        &Body::Json(json!({})),
+    )
+    .await;
+    let backtest = json_ok(backtest).await;
+    assert_eq!(backtest["candidate_version"], 1, "{backtest}");
+    assert_eq!(backtest["procurements"], 1, "A's one procurement, not B's: {backtest}");
+
     // B's data is exactly as B left it.
     let b_viewer = app.viewer_of(B);
     let procurement = json_ok(
@@ -355,12 +462,20 @@ async fn a_force_never_reaches_another_forces_data() {
             .len(),
         1
     );
-    assert_eq!(
-        app.items(&format!("/api/v1/tenants/{B}/rule-plugins"), &b_viewer)
-            .await
-            .len(),
-        1
-    );
+    let b_plugins = app.items(&format!("/api/v1/tenants/{B}/rule-plugins"), &b_viewer).await;
+    let mut b_versions: Vec<(i64, String, bool)> = b_plugins
+        .iter()
+        .map(|p| {
+            (
+                p["version"].as_i64().unwrap(),
+                p["sha256"].as_str().unwrap().to_owned(),
+                p["active"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    b_versions.sort();
+    let expected_versions = vec![(1, sha256_hex(plugin_of(B)), true), (2, sha256_hex(&b_rebuilt), false)];
+    assert_eq!(b_versions, expected_versions, "B's versions, as B left them");
     let log = app
         .items(
             &format!("/api/v1/tenants/{B}/procurements/{}/evaluations", b.procurement),

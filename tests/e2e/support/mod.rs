@@ -5,6 +5,7 @@
 //! `postgres://` URL, a fresh schema in that database (dropped when the test ends).
 
 pub mod contract;
+pub mod database;
 pub mod jwks;
 pub mod ocds_schema;
 pub mod receiver;
@@ -160,6 +161,37 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The app's own pool is on the database this test made: a run asked to be on PostgreSQL
+    /// (`TEST_DATABASE_URL`) fails here, loudly, if the app connected to anything else, and a
+    /// PostgreSQL test's tables are in its own fresh schema.
+    fn assert_is_where_the_app_runs(&self, pool: &bluelight_api::db::DbPool) {
+        use bluelight_api::db::Backend;
+        let mut conn = pool.get().expect("a connection from the app's pool");
+        let backend = Backend::of_connection(&conn);
+        let asked_for_postgres = std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.trim().is_empty());
+        let expected = match self {
+            TestDatabase::Sqlite(_) => Backend::Sqlite,
+            TestDatabase::Postgres { .. } => Backend::Postgres,
+            TestDatabase::Shared(url) => Backend::of_url(url),
+        };
+        assert_eq!(
+            backend, expected,
+            "the app connected to {backend:?}, not the test's database"
+        );
+        assert!(
+            !asked_for_postgres || backend == Backend::Postgres,
+            "TEST_DATABASE_URL is set, but the app runs on {backend:?}"
+        );
+        if let TestDatabase::Postgres { schema, .. } = self {
+            let current: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("current_schema()"))
+                .get_result(&mut *conn)
+                .expect("current_schema()");
+            assert_eq!(&current, schema, "the app's tables are not in the test's own schema");
+        }
+    }
+}
+
 /// The test servers are on loopback, where SSL adds nothing, and libpq's OpenSSL cleanup at
 /// process exit races pooled SSL connections still closing on other threads: the test binary
 /// crashed in libcrypto after every test had passed. So SSL is off unless the URL asks for it.
@@ -251,6 +283,7 @@ impl TestApp {
         };
         let state = bluelight_api::app::prepare_state_with_engine(&settings, engine)
             .expect("the app's state (database, migrations)");
+        database.assert_is_where_the_app_runs(&state.pool);
         let server = bluelight_api::app::server(state, listener, Some(1)).expect("the HTTP server starts");
         let handle = server.handle();
         actix_web::rt::spawn(server);
