@@ -157,7 +157,9 @@ fn concrete(template: &str, records: &Records, naming: Naming) -> String {
         if segment.starts_with('{') {
             let value = match (naming, previous) {
                 (Naming::Force(force), "tenants") => force.to_owned(),
-                (Naming::MissingRecords, "tenants") if template.starts_with("/api/v1/tenants/{slug}/") => OWN.to_owned(),
+                (Naming::MissingRecords, "tenants") if template.starts_with("/api/v1/tenants/{slug}/") => {
+                    OWN.to_owned()
+                }
                 (Naming::MissingRecords, segment) => missing(segment).to_owned(),
                 (_, "tenants") => OWN.to_owned(),
                 (_, segment) => records.for_segment(national, segment).to_owned(),
@@ -171,7 +173,13 @@ fn concrete(template: &str, records: &Records, naming: Naming) -> String {
     path
 }
 
-async fn call(app: &TestApp, token: Option<&str>, operation: &Operation, path: &str, fault: Fault) -> reqwest::Response {
+async fn call(
+    app: &TestApp,
+    token: Option<&str>,
+    operation: &Operation,
+    path: &str,
+    fault: Fault,
+) -> reqwest::Response {
     let query = matches!(fault, Fault::UnknownQueryParameter).then_some("?no_such_parameter=1");
     let mut request = app.request(operation.method.clone(), &format!("{path}{}", query.unwrap_or("")));
     if let Some(token) = token {
@@ -197,7 +205,7 @@ async fn call(app: &TestApp, token: Option<&str>, operation: &Operation, path: &
 }
 
 /// The 4xx statuses about the request itself.
-const ABOUT_THE_REQUEST: [u16; 6] = [400, 411, 413, 415, 422, 428];
+const ABOUT_THE_REQUEST: [u16; 7] = [400, 411, 412, 413, 415, 422, 428];
 
 async fn records(app: &TestApp) -> Records {
     let admin = app.tenant_admin_of(OWN);
@@ -228,24 +236,37 @@ async fn records(app: &TestApp) -> Records {
         StatusCode::CREATED,
     )
     .await;
-    let national_hook = json!({"url": "http://127.0.0.1:9/hooks", "events": ["framework.created"]});
+    let national_hook = json!({"url": "http://127.0.0.1:9/hooks", "events": ["framework.status_changed"]});
     let national_hook = json_with_status(
-        app.post_json("/api/v1/national/webhooks", &national, &national_hook).await,
+        app.post_json("/api/v1/national/webhooks", &national, &national_hook)
+            .await,
         StatusCode::CREATED,
     )
     .await;
     let mut records = BTreeMap::new();
     records.insert("procurements", procurement);
     records.insert("decisions", decision["id"].as_str().unwrap().to_owned());
-    records.insert("contracts", first(app.items(&format!("{base}/contracts"), &admin).await, "id"));
+    records.insert(
+        "contracts",
+        first(app.items(&format!("{base}/contracts"), &admin).await, "id"),
+    );
     records.insert("imports", import["id"].as_str().unwrap().to_owned());
     records.insert("webhooks", tenant_hook["id"].as_str().unwrap().to_owned());
     records.insert("national-webhooks", national_hook["id"].as_str().unwrap().to_owned());
-    records.insert("rule-plugins", first(app.items(&format!("{base}/rule-plugins"), &admin).await, "version"));
+    records.insert(
+        "rule-plugins",
+        first(app.items(&format!("{base}/rule-plugins"), &admin).await, "version"),
+    );
     records.insert("frameworks", framework);
     records.insert("lots", lot["number"].to_string());
-    records.insert("suppliers", first(app.items("/api/v1/suppliers", &national).await, "id"));
-    records.insert("categories", first(app.items("/api/v1/categories", &national).await, "slug"));
+    records.insert(
+        "suppliers",
+        first(app.items("/api/v1/suppliers", &national).await, "id"),
+    );
+    records.insert(
+        "categories",
+        first(app.items("/api/v1/categories", &national).await, "slug"),
+    );
     Records(records)
 }
 
@@ -270,7 +291,11 @@ async fn who_may_ask_is_answered_before_what_was_asked_on_every_operation() {
     for operation in &operations {
         let name = format!("{} {}", operation.method, operation.template);
         let real = concrete(&operation.template, &records, Naming::Real);
-        let privileged = if operation.tenant_scoped() { &own_admin } else { &national_admin };
+        let privileged = if operation.tenant_scoped() {
+            &own_admin
+        } else {
+            &national_admin
+        };
         let mut faults = operation.faults();
         // Each fault is proven to be one: the token that may make the request, on real records,
         // gets the 4xx about the request.

@@ -12,6 +12,7 @@
 mod support;
 
 mod auth;
+mod authorization_order;
 mod award_gate;
 mod categories;
 mod config;

@@ -36,7 +36,7 @@ pub async fn list_audit_events(
             "the audit trail is for national roles and tenant admins".into(),
         ));
     };
-    let filter = filter.0;
+    let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let paged = state
         .db(move |conn| {

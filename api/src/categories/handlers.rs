@@ -28,7 +28,7 @@ pub async fn list_categories(
     _principal: Principal,
     filter: QueryParams<CategoryFilter>,
 ) -> ApiResult<web::Json<Paged<Category>>> {
-    let filter = filter.0;
+    let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let paged = state
         .db(move |conn| {
@@ -86,7 +86,7 @@ pub async fn create_category(
     body: JsonBody<NewCategory>,
 ) -> ApiResult<ETagged<Category>> {
     principal.require_national_admin()?;
-    let new = body.0;
+    let new = body.parse()?;
     let (row, tree) = state
         .write(move |conn| {
             new.validate(&store::tree(conn)?)?;
@@ -130,12 +130,12 @@ pub async fn update_category(
     body: JsonBody<CategoryChanges>,
 ) -> ApiResult<ETagged<Category>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let slug = slug.into_inner();
     let (row, tree) = state
         .write(move |conn| {
             store::get(conn, &slug)?;
+            let (expected, changes) = (expected?, body.parse()?);
             changes.validate(&slug, &store::tree(conn)?)?;
             let detail =
                 json!({"name": changes.name, "parent": changes.parent, "joint_with_fire": changes.joint_with_fire});

@@ -52,13 +52,13 @@ pub async fn award_contract(
     path: web::Path<(String, String)>,
     body: JsonBody<AwardContract>,
 ) -> ApiResult<ETagged<Contract>> {
-    let award = body.0;
     let (slug, id) = path.into_inner();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             procurements::lock(conn, &scope, &id)?;
             let procurement = procurements::get(conn, &scope, &id)?;
+            let award = body.parse()?;
             let decision = compliant_decision_on(conn, &scope, &procurement)?;
             if let Some(framework_id) = &procurement.framework_id {
                 // The decision was made for its day; the framework must still be live on the day

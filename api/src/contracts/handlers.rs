@@ -36,16 +36,16 @@ pub async fn list_contracts(
     slug: web::Path<String>,
     filter: QueryParams<ContractFilter>,
 ) -> ApiResult<web::Json<Paged<Contract>>> {
-    let filter = filter.0;
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
-    let mut checks = Checks::new();
-    checks.date("expires_before", filter.expires_before);
-    checks.finish()?;
     let slug = slug.into_inner();
     let today = clock::today();
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+            let mut checks = Checks::new();
+            checks.date("expires_before", filter.expires_before);
+            checks.finish()?;
             let categories = match &filter.category {
                 None => None,
                 Some(slug) => {
@@ -114,11 +114,11 @@ pub async fn create_contract(
     slug: web::Path<String>,
     body: JsonBody<NewContract>,
 ) -> ApiResult<ETagged<Contract>> {
-    let input = body.0;
     let slug = slug.into_inner();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            let input = body.parse()?;
             let context = ContractContext::for_one(conn, &tenant, &input)?;
             create(conn, &scope, &context, input, &principal, "contract.created", json!({}))
         })
@@ -188,13 +188,13 @@ pub async fn update_contract(
     path: web::Path<(String, String)>,
     body: JsonBody<ContractChanges>,
 ) -> ApiResult<ETagged<Contract>> {
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let (slug, id) = path.into_inner();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let current = store::get(conn, &scope, &id)?;
+            let (expected, changes) = (expected?, body.parse()?);
             if current.version != expected {
                 return Err(ApiError::PreconditionFailed);
             }
@@ -242,12 +242,13 @@ pub async fn delete_contract(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let expected = required_if_match(&req)?;
+    let expected = required_if_match(&req);
     let (slug, id) = path.into_inner();
     state
         .write(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
-            let row = store::delete(conn, &scope, &id, expected)?;
+            store::get(conn, &scope, &id)?;
+            let row = store::delete(conn, &scope, &id, expected?)?;
             audit::record_for_tenant(
                 conn,
                 &principal,

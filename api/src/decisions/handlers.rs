@@ -76,7 +76,7 @@ pub async fn evaluate_procurement(
             // A recorded decision is what an award relies on, so it decides for today: a
             // back-dated one could find an expired framework live. Other days are for drafts
             // and replays, which record nothing on the procurement.
-            if params.0.evaluation_date.is_some_and(|date| date != today) {
+            if params.parse()?.evaluation_date.is_some_and(|date| date != today) {
                 return Err(ApiError::invalid(
                     "evaluation_date",
                     "a recorded evaluation decides for today; for another day evaluate a draft \
@@ -170,11 +170,12 @@ pub async fn list_evaluations(
     filter: QueryParams<DecisionFilter>,
 ) -> ApiResult<web::Json<Paged<DecisionRecord>>> {
     let (slug, id) = path.into_inner();
-    let page = Page::new(filter.0.limit, filter.0.cursor.as_deref())?;
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
             procurements::get(conn, &scope, &id)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
             Ok((store::of_procurement(conn, &scope, &id, &page)?, page))
         })
         .await?;
@@ -235,11 +236,11 @@ pub async fn replay_decision(
     params: QueryParams<ReplayParams>,
 ) -> ApiResult<web::Json<Replay>> {
     let (slug, id) = path.into_inner();
-    let wanted = params.0.plugin_version;
     let (scope, recorded, plugin_row) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let recorded = store::get(conn, &scope, &id)?;
+            let wanted = params.parse()?.plugin_version;
             let plugin_row = plugins::get(conn, &scope, wanted.unwrap_or(recorded.plugin_version))?;
             Ok((scope, recorded, plugin_row))
         })
@@ -289,11 +290,11 @@ pub async fn evaluate_draft(
     body: JsonBody<DraftEvaluation>,
 ) -> ApiResult<web::Json<DraftDecision>> {
     let slug = slug.into_inner();
-    let draft = body.0;
-    let date = draft.evaluation_date.unwrap_or_else(clock::today);
     let (scope, plugin_row, active, input) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            let draft = body.parse()?;
+            let date = draft.evaluation_date.unwrap_or_else(clock::today);
             let active = plugins::active(conn, &scope)?;
             let plugin_row = match draft.plugin_version {
                 Some(version) => plugins::get(conn, &scope, version)?,

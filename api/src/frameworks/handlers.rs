@@ -86,7 +86,7 @@ pub async fn list_frameworks(
     principal: Principal,
     filter: QueryParams<FrameworkFilter>,
 ) -> ApiResult<web::Json<Paged<Framework>>> {
-    let filter = filter.0;
+    let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let paged = state
         .db(move |conn| {
@@ -178,7 +178,7 @@ pub async fn create_framework(
     body: JsonBody<NewFramework>,
 ) -> ApiResult<ETagged<FrameworkDetail>> {
     principal.require_national_admin()?;
-    let new = body.0;
+    let new = body.parse()?;
     let (version, created) = state
         .write(move |conn| {
             let category_exists = categories::tree(conn)?.contains(&new.category);
@@ -234,12 +234,12 @@ pub async fn update_framework(
     body: JsonBody<FrameworkChanges>,
 ) -> ApiResult<ETagged<FrameworkDetail>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let id = id.into_inner();
     let (version, updated) = state
         .write(move |conn| {
             let current = store::get(conn, &id)?;
+            let (expected, changes) = (expected?, body.parse()?);
             let category_exists = match &changes.category {
                 Some(category) => categories::tree(conn)?.contains(category),
                 None => true,
@@ -313,12 +313,12 @@ pub async fn create_lot(
     body: JsonBody<NewLot>,
 ) -> ApiResult<ETagged<Lot>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let new = body.0;
+    let expected = required_if_match(&req);
     let id = id.into_inner();
-    let number = new.number;
     let (version, lot) = state
         .write(move |conn| {
+            store::get(conn, &id)?;
+            let (expected, new) = (expected?, body.parse()?);
             store::claim_version(conn, &id, expected)?;
             let mut checks = Checks::new();
             new.check(&mut checks, "");
@@ -350,8 +350,9 @@ pub async fn create_lot(
         })
         .await?;
     let location = format!(
-        "/api/v1/frameworks/{}/lots/{number}",
-        req.match_info().get("id").unwrap_or_default()
+        "/api/v1/frameworks/{}/lots/{}",
+        req.match_info().get("id").unwrap_or_default(),
+        lot.number
     );
     Ok(ETagged::created(version, lot, location))
 }
@@ -379,13 +380,14 @@ pub async fn update_lot(
     body: JsonBody<LotChanges>,
 ) -> ApiResult<ETagged<Lot>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let (id, number) = path.into_inner();
     let (version, lot) = state
         .write(move |conn| {
-                store::claim_version(conn, &id, expected)?;
+                store::get(conn, &id)?;
                 let current = store::lot(conn, &id, number)?;
+                let (expected, changes) = (expected?, body.parse()?);
+                store::claim_version(conn, &id, expected)?;
                 changes.validate(&current)?;
                 let audit_detail = json!({"lot": number, "title": changes.title, "routes": changes.routes, "min_value": changes.min_value, "max_value": changes.max_value});
                 store::update_lot(conn, &current.id, changes.into_changeset())?;
@@ -421,14 +423,15 @@ pub async fn set_lot_supplier(
     body: JsonBody<AwardChange>,
 ) -> ApiResult<ETagged<Lot>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let status = body.0.status;
+    let expected = required_if_match(&req);
     let (id, number, supplier_id) = path.into_inner();
     let (version, lot) = state
         .write(move |conn| {
-            store::claim_version(conn, &id, expected)?;
+            store::get(conn, &id)?;
             let lot = store::lot(conn, &id, number)?;
             crate::suppliers::store::get(conn, &supplier_id)?;
+            let (expected, status) = (expected?, body.parse()?.status);
+            store::claim_version(conn, &id, expected)?;
             store::set_award(conn, &lot.id, &supplier_id, status)?;
             audit::record(
                 conn,

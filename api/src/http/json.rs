@@ -1,22 +1,39 @@
-//! A JSON body extractor that reports the path of the field at fault.
+//! A JSON body extractor that reports the path of the field at fault, once the caller may know.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::error::PayloadError;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ApiResult, FieldError};
 
 /// Largest JSON body accepted.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
-/// The request body parsed as `T`. Malformed JSON is a 400; well-formed JSON with a wrong type,
-/// a missing or an unknown field is a 422 naming the field (e.g. `lots[1].routes[0]`).
-pub struct JsonBody<T>(pub T);
+/// The request body, to be parsed as `T` by [`JsonBody::parse`] once the handler has
+/// authorised the caller and found the resource: a caller who may not make the request, or asks
+/// about a record that is not there, must hear that (401, 403, 404) and nothing about the body.
+/// So the extractor never fails: a wrong media type, an unreadable or empty body wait in here.
+///
+/// Malformed JSON is a 400; well-formed JSON with a wrong type, a missing or an unknown field is
+/// a 422 naming the field (e.g. `lots[1].routes[0]`); not JSON at all is a 415.
+pub struct JsonBody<T> {
+    body: ApiResult<web::Bytes>,
+    // fn() -> T: the body is bytes, whatever T is, so the extractor is Send for any T.
+    parses_as: PhantomData<fn() -> T>,
+}
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// The body as `T`, or the 4xx saying what is wrong with it. Call it after authorising.
+    pub fn parse(self) -> ApiResult<T> {
+        parse(&self.body?)
+    }
+}
+
+impl<T: 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -24,21 +41,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let is_json = super::media_type(req).is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"));
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType(
-                    "the body must be JSON (Content-Type: application/json)".into(),
-                ));
-            }
-            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => {
-                    ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+            let body = if is_json {
+                match body.await {
+                    Ok(bytes) if bytes.is_empty() => Err(ApiError::BadRequest("a JSON body is required".into())),
+                    Ok(bytes) => Ok(bytes),
+                    Err(e) => Err(match e.as_error::<PayloadError>() {
+                        Some(PayloadError::Overflow) => {
+                            ApiError::PayloadTooLarge(format!("the body is larger than {MAX_JSON_BYTES} bytes"))
+                        }
+                        _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
+                    }),
                 }
-                _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
-            })?;
-            if bytes.is_empty() {
-                return Err(ApiError::BadRequest("a JSON body is required".into()));
-            }
-            parse(&bytes).map(JsonBody)
+            } else {
+                Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON (Content-Type: application/json)".into(),
+                ))
+            };
+            Ok(JsonBody {
+                body,
+                parses_as: PhantomData,
+            })
         })
     }
 }

@@ -1,21 +1,38 @@
-//! A query-string extractor that refuses unknown parameters and names the one at fault.
+//! A query-string extractor that refuses unknown parameters and names the one at fault, once
+//! the caller may know.
+
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload};
 use serde::de::DeserializeOwned;
-use std::future::{Ready, ready};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, ApiResult, FieldError};
 
-/// The query string parsed as `T` (which should `deny_unknown_fields`, so a misspelt filter is
-/// an error rather than silently ignored).
-pub struct QueryParams<T>(pub T);
+/// The query string, to be parsed as `T` (which should `deny_unknown_fields`, so a misspelt
+/// filter is an error rather than silently ignored) by [`QueryParams::parse`] once the handler
+/// has authorised the caller: like a body, a query is judged only for a caller who may ask.
+pub struct QueryParams<T> {
+    query: String,
+    parses_as: PhantomData<fn() -> T>,
+}
 
-impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+impl<T: DeserializeOwned> QueryParams<T> {
+    /// The query as `T`, or a 422 naming the parameter at fault. Call it after authorising.
+    pub fn parse(&self) -> ApiResult<T> {
+        parse(&self.query)
+    }
+}
+
+impl<T> FromRequest for QueryParams<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(QueryParams))
+        ready(Ok(QueryParams {
+            query: req.query_string().to_owned(),
+            parses_as: PhantomData,
+        }))
     }
 }
 

@@ -59,7 +59,7 @@ pub async fn import_contracts(
         principal,
         req,
         slug.into_inner(),
-        params.0,
+        params,
         payload,
         ImportKind::Contracts,
     )
@@ -104,7 +104,7 @@ pub async fn import_spend(
         principal,
         req,
         slug.into_inner(),
-        params.0,
+        params,
         payload,
         ImportKind::Spend,
     )
@@ -116,15 +116,10 @@ async fn run_import(
     principal: Principal,
     req: HttpRequest,
     slug: String,
-    params: ImportParams,
+    params: QueryParams<ImportParams>,
     payload: web::Payload,
     kind: ImportKind,
 ) -> ApiResult<HttpResponse> {
-    if let Some(name) = &params.filename
-        && name.chars().count() > 200
-    {
-        return Err(ApiError::invalid("filename", "must be at most 200 characters"));
-    }
     let (scope, tenant) = {
         let (principal, slug) = (principal.clone(), slug.clone());
         state
@@ -132,6 +127,12 @@ async fn run_import(
             .await?
     };
     // After authorising: a caller who may not import learns nothing about what it sent.
+    let params = params.parse()?;
+    if let Some(name) = &params.filename
+        && name.chars().count() > 200
+    {
+        return Err(ApiError::invalid("filename", "must be at most 200 characters"));
+    }
     if !media_type_is(&req, &[CSV, OCTET_STREAM]) {
         return Err(ApiError::UnsupportedMediaType(format!(
             "an import is sent as {OCTET_STREAM} or {CSV}"
@@ -283,12 +284,12 @@ pub async fn list_imports(
     slug: web::Path<String>,
     filter: QueryParams<ImportFilter>,
 ) -> ApiResult<web::Json<Paged<Import>>> {
-    let filter = filter.0;
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let slug = slug.into_inner();
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
             Ok((store::list(conn, &scope, &filter, &page)?, page))
         })
         .await?;

@@ -36,11 +36,11 @@ pub async fn get_kpis(
     slug: web::Path<String>,
     period: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<KpiReport>> {
-    let (from, to) = period_of(&period.0)?;
     let slug = slug.into_inner();
     let report = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let (from, to) = period_of(&period.parse()?)?;
             let (spend, contracts) = compute::load_facts(conn, &scope, from, to)?;
             Ok(compute::report(scope.slug(), from, to, &spend, &contracts))
         })

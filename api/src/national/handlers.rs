@@ -62,8 +62,9 @@ pub async fn spend_by_supplier(
     params: QueryParams<RankedParams>,
 ) -> ApiResult<web::Json<NationalReport<SupplierExposure>>> {
     principal.require_national()?;
-    let (from, to) = period(&params.0)?;
-    let limit = top(params.0.limit)?;
+    let params = params.parse()?;
+    let (from, to) = period(&params)?;
+    let limit = top(params.limit)?;
     let mut items = state
         .db(move |conn| {
             let spend = facts::spend_groups(conn, from, to)?;
@@ -101,8 +102,9 @@ pub async fn spend_by_category(
     params: QueryParams<RankedParams>,
 ) -> ApiResult<web::Json<NationalReport<CategoryExposure>>> {
     principal.require_national()?;
-    let (from, to) = period(&params.0)?;
-    let limit = top(params.0.limit)?;
+    let params = params.parse()?;
+    let (from, to) = period(&params)?;
+    let limit = top(params.limit)?;
     let mut items = state
         .db(move |conn| {
             let spend = facts::spend_groups(conn, from, to)?;
@@ -134,7 +136,7 @@ pub async fn strategic_dependency(
     params: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<NationalReport<StrategicDependency>>> {
     principal.require_national()?;
-    let (from, to) = period_of(&params.0)?;
+    let (from, to) = period_of(&params.parse()?)?;
     let today = clock::today();
     let items = state
         .db(move |conn| {
@@ -183,7 +185,7 @@ pub async fn expiry_radar(
     params: QueryParams<RadarParams>,
 ) -> ApiResult<web::Json<NationalReport<ExpiryCluster>>> {
     principal.require_national()?;
-    let params = params.0;
+    let params = params.parse()?;
     let today = clock::today();
     let from = params.from.unwrap_or(today);
     let to = match params.to {
@@ -231,7 +233,7 @@ pub async fn framework_uptake(
     params: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<NationalReport<FrameworkUptake>>> {
     principal.require_national()?;
-    let (from, to) = period_of(&params.0)?;
+    let (from, to) = period_of(&params.parse()?)?;
     let items = state
         .db(move |conn| {
             let framework_rows: Vec<(String, String, String)> = frameworks::table

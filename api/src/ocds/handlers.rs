@@ -61,15 +61,14 @@ pub async fn release_package(
     slug: web::Path<String>,
     params: QueryParams<ReleaseParams>,
 ) -> ApiResult<web::Json<ReleasePackage>> {
-    let params = params.0;
-    let page = Page::new(params.limit, params.cursor.as_deref())?;
-    let start = after(&page)?;
     let slug = slug.into_inner();
     let today = clock::today();
-    let limit = page.limit;
-    let (releases, next_key, tenant_slug) = state
+    let (releases, next_key, tenant_slug, limit) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let params = params.parse()?;
+            let page = Page::new(params.limit, params.cursor.as_deref())?;
+            let start = after(&page)?;
             let fetch = page.fetch_limit();
             let mut keyed = Vec::new();
             if !matches!(start, After::Contract(_)) {
@@ -111,7 +110,7 @@ pub async fn release_package(
                 None
             };
             let releases = keyed.into_iter().map(|(_, release)| release).collect();
-            Ok((releases, next_key, scope.slug().to_owned()))
+            Ok((releases, next_key, scope.slug().to_owned(), page.limit))
         })
         .await?;
     let base = format!("/api/v1/tenants/{tenant_slug}/ocds/releases");
@@ -185,7 +184,7 @@ pub async fn import_frameworks(
     body: JsonBody<FrameworkImportRequest>,
 ) -> ApiResult<web::Json<FrameworkImportReport>> {
     principal.require_national_admin()?;
-    let FrameworkImportRequest { package, url, dry_run } = body.0;
+    let FrameworkImportRequest { package, url, dry_run } = body.parse()?;
     let package = match (package, &url) {
         (Some(_), Some(_)) => return Err(ApiError::invalid("url", "send either `package` or `url`, not both")),
         (None, None) => {

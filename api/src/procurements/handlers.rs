@@ -32,20 +32,20 @@ pub async fn list_procurements(
     slug: web::Path<String>,
     filter: QueryParams<ProcurementFilter>,
 ) -> ApiResult<web::Json<Paged<Procurement>>> {
-    let filter = filter.0;
-    if let Some(outcome) = filter.outcome.as_deref()
-        && !matches!(outcome, "compliant" | "non_compliant" | "unevaluated")
-    {
-        return Err(ApiError::invalid(
-            "outcome",
-            "must be compliant, non_compliant or unevaluated",
-        ));
-    }
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let slug = slug.into_inner();
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let filter = filter.parse()?;
+            if let Some(outcome) = filter.outcome.as_deref()
+                && !matches!(outcome, "compliant" | "non_compliant" | "unevaluated")
+            {
+                return Err(ApiError::invalid(
+                    "outcome",
+                    "must be compliant, non_compliant or unevaluated",
+                ));
+            }
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
             Ok((store::list(conn, &scope, &filter, &page)?, page))
         })
         .await?;
@@ -104,11 +104,11 @@ pub async fn create_procurement(
     slug: web::Path<String>,
     body: JsonBody<NewProcurement>,
 ) -> ApiResult<ETagged<Procurement>> {
-    let input = body.0;
     let slug = slug.into_inner();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
+            let input = body.parse()?;
             let quotes = store::resolve(conn, &tenant, &input)?;
             let row = store::to_row(&scope, input, quotes, &principal, None)?;
             store::insert(conn, &scope, &row)?;
@@ -154,13 +154,13 @@ pub async fn update_procurement(
     path: web::Path<(String, String)>,
     body: JsonBody<ProcurementChanges>,
 ) -> ApiResult<ETagged<Procurement>> {
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let (slug, id) = path.into_inner();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let current = store::get(conn, &scope, &id)?;
+            let (expected, changes) = (expected?, body.parse()?);
             if current.version != expected {
                 return Err(ApiError::PreconditionFailed);
             }

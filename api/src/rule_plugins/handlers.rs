@@ -171,11 +171,12 @@ pub async fn list_rule_plugins(
     slug: web::Path<String>,
     filter: QueryParams<RulePluginFilter>,
 ) -> ApiResult<web::Json<Paged<RulePluginVersion>>> {
-    let page = Page::new(filter.0.limit, filter.0.cursor.as_deref())?;
     let slug = slug.into_inner();
     let (rows, active, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
             let active = store::active(conn, &scope)?.map(|row| row.id);
             Ok((store::list(conn, &scope, &page)?, active, page))
         })
@@ -313,12 +314,12 @@ pub async fn backtest_rule_plugin(
     params: QueryParams<BacktestParams>,
 ) -> ApiResult<web::Json<Backtest>> {
     let (slug, version) = path.into_inner();
-    let date = params.0.evaluation_date.unwrap_or_else(clock::today);
     let started = Instant::now();
-    let (scope, candidate_row, active_row, inputs) = state
+    let (scope, candidate_row, active_row, inputs, date) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Administer)?;
             let candidate = store::get(conn, &scope, version)?;
+            let date = params.parse()?.evaluation_date.unwrap_or_else(clock::today);
             let active = store::active(conn, &scope)?;
             let categories = categories::tree(conn)?;
             let mut inputs = Vec::new();
@@ -326,7 +327,7 @@ pub async fn backtest_rule_plugin(
                 let input = plugin_input(conn, &tenant, &categories, &row, date)?;
                 inputs.push((row.id, input));
             }
-            Ok((scope, candidate, active, inputs))
+            Ok((scope, candidate, active, inputs, date))
         })
         .await?;
     let candidate = compiled(&state, &scope, &candidate_row).await?;

@@ -30,16 +30,16 @@ pub async fn list_spend(
     slug: web::Path<String>,
     filter: QueryParams<SpendFilter>,
 ) -> ApiResult<web::Json<Paged<SpendLine>>> {
-    let filter = filter.0;
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
-    let mut checks = crate::validate::Checks::new();
-    checks.date("from", filter.from);
-    checks.date("to", filter.to);
-    checks.finish()?;
     let slug = slug.into_inner();
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+            let mut checks = crate::validate::Checks::new();
+            checks.date("from", filter.from);
+            checks.date("to", filter.to);
+            checks.finish()?;
             Ok((store::list(conn, &scope, &filter, &page)?, page))
         })
         .await?;

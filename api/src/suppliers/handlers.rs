@@ -68,7 +68,7 @@ pub async fn list_suppliers(
     principal: Principal,
     filter: QueryParams<SupplierFilter>,
 ) -> ApiResult<web::Json<Paged<Supplier>>> {
-    let filter = filter.0;
+    let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let paged = state
         .db(move |conn| {
@@ -145,7 +145,7 @@ pub async fn create_supplier(
     body: JsonBody<NewSupplier>,
 ) -> ApiResult<ETagged<Supplier>> {
     principal.require_national_admin()?;
-    let new = body.0;
+    let new = body.parse()?;
     new.validate()?;
     let (row, profile) = new.into_rows();
     let (version, supplier) = state
@@ -189,12 +189,12 @@ pub async fn update_supplier(
     body: JsonBody<SupplierChanges>,
 ) -> ApiResult<ETagged<Supplier>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
+    let expected = required_if_match(&req);
     let id = id.into_inner();
     let (version, supplier) = state
         .write(move |conn| {
                 let current = store::get(conn, &id)?;
+                let (expected, changes) = (expected?, body.parse()?);
                 changes.validate(current.strategic)?;
                 let row = store::update(conn, &id, expected, SupplierChangeset::from_changes(&changes))?;
                 let existing = store::profile(conn, &id)?;
@@ -246,11 +246,12 @@ pub async fn update_supplier_profile(
             "only the supplier itself or a national admin may change its profile".into(),
         ));
     }
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
-    changes.validate()?;
+    let expected = required_if_match(&req);
     let (version, supplier) = state
         .write(move |conn| {
+                store::get(conn, &id)?;
+                let (expected, changes) = (expected?, body.parse()?);
+                changes.validate()?;
                 let detail = json!({"contacts_replaced": changes.contacts.is_some(), "evidence_replaced": changes.evidence.is_some()});
                 store::update(conn, &id, expected, changes.into_changeset())?;
                 audit::record(conn, &principal, "supplier.profile_updated", "supplier", &id, detail)?;
@@ -278,10 +279,11 @@ pub async fn list_risk_ratings(
 ) -> ApiResult<web::Json<Paged<RiskRatingChange>>> {
     let id = id.into_inner();
     require_management_view(&principal, &id)?;
-    let page = Page::new(filter.0.limit, filter.0.cursor.as_deref())?;
     let paged = state
         .db(move |conn| {
             store::get(conn, &id)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
             let rows = store::risk_history(conn, &id, &page)?;
             let paged = Paged::from_rows(rows, &page, |row| &row.id);
             let items = paged
@@ -316,12 +318,12 @@ pub async fn create_risk_rating(
     body: JsonBody<NewRiskRating>,
 ) -> ApiResult<HttpResponse> {
     principal.require_national_admin()?;
-    let new = body.0;
-    new.validate()?;
     let id = id.into_inner();
     let change = state
         .write(move |conn| {
             store::lock_for_change(conn, &id)?;
+            let new = body.parse()?;
+            new.validate()?;
             require_strategic(conn, &id)?;
             let previous = store::profile(conn, &id)?.and_then(|p| p.risk_rating);
             let row = RiskChangeRow {
@@ -381,16 +383,16 @@ pub async fn list_kpi_scores(
 ) -> ApiResult<web::Json<Paged<KpiScore>>> {
     let id = id.into_inner();
     require_management_view(&principal, &id)?;
-    let filter = filter.0;
-    let page = Page::new(filter.limit, filter.cursor.as_deref())?;
-    if let Some(period) = &filter.period
-        && !is_quarter(period)
-    {
-        return Err(ApiError::invalid("period", "must be a quarter such as `2026-Q3`"));
-    }
     let paged = state
         .db(move |conn| {
             store::get(conn, &id)?;
+            let filter = filter.parse()?;
+            let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+            if let Some(period) = &filter.period
+                && !is_quarter(period)
+            {
+                return Err(ApiError::invalid("period", "must be a quarter such as `2026-Q3`"));
+            }
             let rows = store::kpi_scores(conn, &id, &filter, &page)?;
             Ok(Paged::from_rows(rows, &page, |row| &row.id).map(KpiScoreRow::into_api))
         })
@@ -416,12 +418,12 @@ pub async fn create_kpi_score(
     body: JsonBody<NewKpiScore>,
 ) -> ApiResult<HttpResponse> {
     principal.require_national_admin()?;
-    let new = body.0;
-    new.validate()?;
     let id = id.into_inner();
     let score = state
         .write(move |conn| {
             store::lock_for_change(conn, &id)?;
+            let new = body.parse()?;
+            new.validate()?;
             require_strategic(conn, &id)?;
             let row = KpiScoreRow {
                 id: clock::new_id(),

@@ -31,7 +31,7 @@ pub async fn list_tenants(
     _principal: Principal,
     filter: QueryParams<TenantFilter>,
 ) -> ApiResult<web::Json<Paged<Tenant>>> {
-    let filter = filter.0;
+    let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
     let rows = state
         .db(move |conn| Ok(store::list(conn, &filter, &page).map(|rows| (rows, page))?))
@@ -90,7 +90,7 @@ pub async fn create_tenant(
     body: JsonBody<NewTenant>,
 ) -> ApiResult<ETagged<Tenant>> {
     principal.require_national_admin()?;
-    let new = body.0;
+    let new = body.parse()?;
     new.validate()?;
     let row = new.into_row();
     let created = state
@@ -136,13 +136,14 @@ pub async fn update_tenant(
     body: JsonBody<TenantChanges>,
 ) -> ApiResult<ETagged<Tenant>> {
     principal.require_national_admin()?;
-    let expected = required_if_match(&req)?;
-    let changes = body.0;
-    changes.validate()?;
+    let expected = required_if_match(&req);
     let slug = slug.into_inner();
-    let detail = json!({"name": changes.name, "kind": changes.kind, "region": changes.region});
     let row = state
         .write(move |conn| {
+            store::get(conn, &slug)?;
+            let (expected, changes) = (expected?, body.parse()?);
+            changes.validate()?;
+            let detail = json!({"name": changes.name, "kind": changes.kind, "region": changes.region});
             let row = store::update(conn, &slug, expected, changes.into())?;
             audit::record(conn, &principal, "tenant.updated", "tenant", &slug, detail)?;
             Ok(row)

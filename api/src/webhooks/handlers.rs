@@ -80,12 +80,14 @@ async fn create(
     state: web::Data<AppState>,
     principal: Principal,
     owner: Owner,
-    input: NewSubscription,
+    body: JsonBody<NewSubscription>,
 ) -> ApiResult<HttpResponse> {
-    input.check(state.allow_private_urls)?;
+    let allow_private_urls = state.allow_private_urls;
     let row = state
         .write(move |conn| {
             let scope = authorize(conn, &principal, &owner, true)?;
+            let input = body.parse()?;
+            input.check(allow_private_urls)?;
             if store::active_count(conn, &owner)? >= MAX_ACTIVE_SUBSCRIPTIONS {
                 return Err(ApiError::conflict(
                     "too_many_subscriptions",
@@ -151,7 +153,7 @@ pub async fn create_tenant_subscription(
     slug: web::Path<String>,
     body: JsonBody<NewSubscription>,
 ) -> ApiResult<HttpResponse> {
-    create(state, principal, Owner::Tenant(slug.into_inner()), body.0).await
+    create(state, principal, Owner::Tenant(slug.into_inner()), body).await
 }
 
 /// Subscribe to every event (national team)
@@ -170,19 +172,20 @@ pub async fn create_national_subscription(
     principal: Principal,
     body: JsonBody<NewSubscription>,
 ) -> ApiResult<HttpResponse> {
-    create(state, principal, Owner::National, body.0).await
+    create(state, principal, Owner::National, body).await
 }
 
 async fn list(
     state: web::Data<AppState>,
     principal: Principal,
     owner: Owner,
-    params: PageParams,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Subscription>>> {
-    let page = Page::new(params.limit, params.cursor.as_deref())?;
     let (rows, page) = state
         .db(move |conn| {
             authorize(conn, &principal, &owner, false)?;
+            let params = params.parse()?;
+            let page = Page::new(params.limit, params.cursor.as_deref())?;
             Ok((store::list(conn, &owner, &page)?, page))
         })
         .await?;
@@ -204,7 +207,7 @@ pub async fn list_tenant_subscriptions(
     slug: web::Path<String>,
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Subscription>>> {
-    list(state, principal, Owner::Tenant(slug.into_inner()), params.0).await
+    list(state, principal, Owner::Tenant(slug.into_inner()), params).await
 }
 
 /// List the national team's webhook subscriptions
@@ -220,7 +223,7 @@ pub async fn list_national_subscriptions(
     principal: Principal,
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Subscription>>> {
-    list(state, principal, Owner::National, params.0).await
+    list(state, principal, Owner::National, params).await
 }
 
 async fn get_one(
@@ -335,12 +338,14 @@ async fn deliveries(
     principal: Principal,
     owner: Owner,
     id: String,
-    params: PageParams,
+    params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Delivery>>> {
-    let page = Page::new(params.limit, params.cursor.as_deref())?;
     let (rows, page) = state
         .db(move |conn| {
             authorize(conn, &principal, &owner, false)?;
+            store::get(conn, &owner, &id)?;
+            let params = params.parse()?;
+            let page = Page::new(params.limit, params.cursor.as_deref())?;
             Ok((store::deliveries(conn, &owner, &id, &page)?, page))
         })
         .await?;
@@ -363,7 +368,7 @@ pub async fn list_tenant_deliveries(
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Delivery>>> {
     let (slug, id) = path.into_inner();
-    deliveries(state, principal, Owner::Tenant(slug), id, params.0).await
+    deliveries(state, principal, Owner::Tenant(slug), id, params).await
 }
 
 /// A national subscription's deliveries and their outcomes
@@ -380,5 +385,5 @@ pub async fn list_national_deliveries(
     id: web::Path<String>,
     params: QueryParams<PageParams>,
 ) -> ApiResult<web::Json<Paged<Delivery>>> {
-    deliveries(state, principal, Owner::National, id.into_inner(), params.0).await
+    deliveries(state, principal, Owner::National, id.into_inner(), params).await
 }
