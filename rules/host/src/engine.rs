@@ -61,6 +61,8 @@ impl RuleEngine {
             .wasm_component_model(true)
             .consume_fuel(true)
             .epoch_interruption(true)
+            // Deep enough to tell a stack overflow in linear memory from other bad accesses.
+            .wasm_backtrace_max_frames(std::num::NonZeroUsize::new(crate::sandbox::BACKTRACE_FRAMES))
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("cannot start the plugin engine: {e:#}"))?;
 

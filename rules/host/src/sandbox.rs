@@ -1,7 +1,7 @@
 //! One store's worth of sandbox: the state wasmtime keeps per plugin instance, the memory cap,
 //! and how a failed call is turned into the cause a tenant can act on.
 
-use wasmtime::{ResourceLimiter, Store, Trap};
+use wasmtime::{ResourceLimiter, Store, Trap, WasmBacktrace};
 
 use crate::error::PluginError;
 use crate::limits::Limits;
@@ -70,10 +70,36 @@ pub fn classify(error: wasmtime::Error, store: &Store<Sandbox>, limits: &Limits)
             millis: limits.deadline.as_millis(),
         },
         Some(Trap::StackOverflow) => PluginError::StackOverflow,
+        Some(Trap::MemoryOutOfBounds) if overflowed_its_shadow_stack(&error) => PluginError::StackOverflow,
         Some(Trap::UnreachableCodeReached) => {
             PluginError::Trapped("it executed `unreachable` (a Rust plugin does this when it panics)".into())
         }
         Some(trap) => PluginError::Trapped(trap.to_string()),
         None => PluginError::Trapped(format!("{error:#}")),
     }
+}
+
+/// How many times the function that made an out-of-bounds access must be on the stack for the
+/// access to be taken for a stack overflow. Rust (and C) keep large locals on a stack inside
+/// linear memory, below the data; recursing past its end moves the stack pointer under address
+/// 0, and the first write there is an out-of-bounds access in the middle of a deep recursion
+/// (wasmtime's own `StackOverflow` comes only when the engine's stack runs out first). No rule
+/// legitimately calls into itself this deep.
+const RECURSION_DEPTH: usize = 64;
+
+/// Frames captured for a trap's backtrace: enough to see `RECURSION_DEPTH` even when the
+/// recursion goes through a few functions.
+pub const BACKTRACE_FRAMES: usize = 4 * RECURSION_DEPTH;
+
+fn overflowed_its_shadow_stack(error: &wasmtime::Error) -> bool {
+    let Some(frames) = error.downcast_ref::<WasmBacktrace>().map(WasmBacktrace::frames) else {
+        return false;
+    };
+    let Some(innermost) = frames.first() else {
+        return false;
+    };
+    let same_function = |frame: &&wasmtime::FrameInfo| {
+        frame.func_index() == innermost.func_index() && frame.module().name() == innermost.module().name()
+    };
+    frames.iter().filter(same_function).count() >= RECURSION_DEPTH
 }

@@ -144,10 +144,16 @@ fn a_memory_bomb_is_stopped_at_the_memory_limit() {
 }
 
 #[test]
-fn unbounded_recursion_traps() {
+fn unbounded_recursion_is_a_stack_overflow() {
     let error = hostile_run(&engine(), "hostile:recursion");
+    assert!(matches!(error, PluginError::StackOverflow), "{error:?}");
+}
+
+#[test]
+fn an_out_of_bounds_access_outside_a_recursion_is_a_trap_not_a_stack_overflow() {
+    let error = hostile_run(&engine(), "hostile:wild-read");
     assert!(
-        matches!(error, PluginError::StackOverflow | PluginError::Trapped(_)),
+        matches!(&error, PluginError::Trapped(message) if message.contains("out of bounds")),
         "{error:?}"
     );
 }
@@ -200,6 +206,7 @@ fn the_engine_keeps_serving_after_every_hostile_run() {
         "hostile:loop",
         "hostile:memory",
         "hostile:recursion",
+        "hostile:wild-read",
         "hostile:panic",
         "hostile:huge-output",
         "hostile:many-findings",

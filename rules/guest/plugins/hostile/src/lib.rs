@@ -6,6 +6,7 @@
 //! | `hostile:loop` | loops for ever |
 //! | `hostile:memory` | allocates 1 GiB and touches every page |
 //! | `hostile:recursion` | recurses until the stack overflows |
+//! | `hostile:wild-read` | reads past the end of its memory (out of bounds, not a stack overflow) |
 //! | `hostile:panic` | panics (a trap: panics abort in the release build) |
 //! | `hostile:huge-output` | one finding with a 4 MiB message |
 //! | `hostile:many-findings` | 100,000 findings |
@@ -51,6 +52,7 @@ pub fn evaluate(p: &Procurement) -> Decision {
             benign(&format!("touched {touched} bytes"))
         }
         "hostile:recursion" => benign(&format!("recursed to {}", recurse(0))),
+        "hostile:wild-read" => benign(&format!("read {}", wild_read())),
         "hostile:panic" => panic!("the hostile test plugin panics on purpose"),
         "hostile:huge-output" => decide(
             None,
@@ -102,6 +104,21 @@ pub fn memory_bomb(bytes: usize) -> usize {
     }
     black_box(&v);
     touched
+}
+
+/// Reads the last bytes of the 32-bit address space, far past the end of linear memory: in the
+/// sandbox, an out-of-bounds trap that the host must not mistake for a stack overflow.
+#[cfg(target_arch = "wasm32")]
+fn wild_read() -> u8 {
+    let address = black_box(usize::MAX - 15);
+    // SAFETY: none, on purpose; the sandbox traps the access (the host's tests expect it).
+    unsafe { std::ptr::read_volatile(address as *const u8) }
+}
+
+/// Natively there is no sandbox to trap the access; the unit tests never ask for it.
+#[cfg(not(target_arch = "wasm32"))]
+fn wild_read() -> u8 {
+    unreachable!("hostile:wild-read only runs in the sandbox")
 }
 
 /// Recurses with a frame the optimiser cannot drop, until the stack overflows.
