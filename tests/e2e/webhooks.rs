@@ -59,6 +59,24 @@ async fn deliveries_once(app: &TestApp, subscription: &str, token: &str, status:
     }
 }
 
+/// The subscription's deliveries once none is pending (waits up to 20 s). From then on nothing
+/// more can reach its receiver: an event's deliveries are queued in the transaction of the change
+/// that caused it, and only a pending delivery is ever sent. This is the fence for "nothing else
+/// arrived", read from the outbox rather than waited for.
+async fn settled(app: &TestApp, subscription: &str, token: &str) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = json_ok(app.get(&format!("{subscription}/deliveries?limit=200"), token).await).await;
+        assert!(page["next_cursor"].is_null(), "one page holds them all");
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        if items.iter().all(|d| d["status"] != "pending") {
+            return items;
+        }
+        assert!(std::time::Instant::now() < deadline, "still pending: {items:?}");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The national team rates a strategic supplier's risk.
 async fn rate(app: &TestApp, supplier: &str, rating: &str, reason: &str) {
     let response = app
@@ -163,7 +181,7 @@ async fn a_failing_receiver_is_retried_with_backoff_until_it_answers() {
     let backoff = test_webhooks().backoff;
     assert!(got[1].at - got[0].at >= backoff, "{:?}", got[1].at - got[0].at);
     assert!(got[2].at - got[1].at >= backoff * 2, "{:?}", got[2].at - got[1].at);
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(settled(&app, &subscription, &admin).await.len(), 1);
     assert_eq!(receiver.received().len(), 3, "nothing more once delivered");
 }
 
@@ -230,8 +248,8 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
         .await;
     let supplier = supplier["id"].as_str().unwrap().to_owned();
     let events = ["supplier.risk_rating_changed"];
-    subscribe(&app, NATIONAL_HOOKS, &app.national_admin(), &stuck.url, &events).await;
-    subscribe(
+    let (stuck_subscription, _) = subscribe(&app, NATIONAL_HOOKS, &app.national_admin(), &stuck.url, &events).await;
+    let (prompt_subscription, _) = subscribe(
         &app,
         &tenant_hooks(FORCE),
         &app.tenant_admin_of(FORCE),
@@ -266,8 +284,11 @@ async fn a_receiver_that_does_not_answer_holds_up_neither_the_request_nor_other_
 
     // The same rating again is recorded but is no change: no event.
     rate(&app, &supplier, "red", "Reviewed, unchanged").await;
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let prompt_deliveries = settled(&app, &prompt_subscription, &app.tenant_admin_of(FORCE)).await;
+    assert_eq!(prompt_deliveries.len(), 2, "{prompt_deliveries:?}");
     assert_eq!(prompt.received().len(), 2);
+    assert_eq!(settled(&app, &stuck_subscription, &app.national_admin()).await.len(), 2);
+    assert_eq!(stuck.received().len(), 2);
 }
 
 #[actix_web::test]
@@ -285,8 +306,9 @@ async fn each_tenant_hears_its_own_events_and_the_national_ones_open_to_it() {
         "framework.status_changed",
         "supplier.risk_rating_changed",
     ];
+    let mut subscriptions = Vec::new();
     for (tenant, receiver) in [(FORCE, &police), (OTHER_FORCE, &other_police), (FIRE, &fire)] {
-        subscribe(
+        let (subscription, _) = subscribe(
             &app,
             &tenant_hooks(tenant),
             &app.tenant_admin_of(tenant),
@@ -294,6 +316,7 @@ async fn each_tenant_hears_its_own_events_and_the_national_ones_open_to_it() {
             &events,
         )
         .await;
+        subscriptions.push((tenant, subscription));
     }
     subscribe(&app, NATIONAL_HOOKS, &app.national_admin(), &national.url, &events).await;
 
@@ -346,8 +369,12 @@ async fn each_tenant_hears_its_own_events_and_the_national_ones_open_to_it() {
         ["framework.status_changed", "supplier.risk_rating_changed"]
     );
     assert_eq!(types(fire.wait_for(1).await), ["supplier.risk_rating_changed"]);
-    // Settled: nothing else arrives late.
-    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    // Settled: nothing else is queued for anyone, so nothing arrives late.
+    for ((tenant, subscription), expected) in subscriptions.iter().zip([3, 2, 1]) {
+        let deliveries = settled(&app, subscription, &app.tenant_admin_of(tenant)).await;
+        assert_eq!(deliveries.len(), expected, "{tenant}: {deliveries:?}");
+    }
+    assert_eq!(police.received().len(), 3);
     assert_eq!(other_police.received().len(), 2);
     assert_eq!(fire.received().len(), 1);
     let status_change = police
@@ -464,7 +491,9 @@ async fn unsubscribing_stops_deliveries_and_keeps_the_history() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     receiver.open();
     json_with_status(app.evaluate(FORCE, &procurement).await, StatusCode::CREATED).await;
-    actix_web::rt::time::sleep(Duration::from_millis(1000)).await;
+    // The outbox: no new delivery, and the one in flight is failed, so never retried.
+    let deliveries = settled(&app, &subscription, &admin).await;
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
     assert_eq!(
         receiver.received().len(),
         1,
@@ -582,7 +611,7 @@ async fn the_calendar_announces_contracts_and_frameworks_nearing_their_end_once(
         "framework.nearing_expiry",
         "framework.status_changed",
     ];
-    subscribe(
+    let (subscription, _) = subscribe(
         &app,
         &tenant_hooks(FORCE),
         &app.tenant_admin_of(FORCE),
@@ -590,7 +619,8 @@ async fn the_calendar_announces_contracts_and_frameworks_nearing_their_end_once(
         &events,
     )
     .await;
-    subscribe(&app, NATIONAL_HOOKS, &app.national_admin(), &national.url, &events).await;
+    let (national_subscription, _) =
+        subscribe(&app, NATIONAL_HOOKS, &app.national_admin(), &national.url, &events).await;
 
     let mut ending = contract_body("BED-C-END", "Leighton Buzzard Garage Ltd");
     ending["end_date"] = json!(day(45));
@@ -607,10 +637,19 @@ async fn the_calendar_announces_contracts_and_frameworks_nearing_their_end_once(
     app.create_framework(&framework).await;
 
     receiver.wait_for(2).await;
-    // Several more scans: each event is still sent once.
-    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    // A fence: a contract made after those two arrived can only be announced by a later scan,
+    // which sees the first two again and must not announce them twice.
+    let mut fence = contract_body("BED-C-FENCE", "Leighton Buzzard Garage Ltd");
+    fence["end_date"] = json!(day(30));
+    let fence = app.create_contract(FORCE, &fence).await;
+    receiver.wait_for(3).await;
+    let queued = settled(&app, &subscription, &app.tenant_admin_of(FORCE)).await;
+    assert_eq!(queued.len(), 3, "{queued:?}");
     let got: Vec<Value> = receiver.received().iter().map(|r| r.json()).collect();
-    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got.len(), 3, "{got:?}");
+    let fenced = got.iter().filter(|e| e["data"]["contract_id"] == fence["id"]).count();
+    assert_eq!(fenced, 1, "{got:?}");
+    let got: Vec<Value> = got.into_iter().filter(|e| e["data"]["contract_id"] != fence["id"]).collect();
     let contract = got.iter().find(|e| e["type"] == "contract.nearing_expiry").unwrap();
     assert_eq!(contract["tenant"], FORCE);
     assert_eq!(contract["data"]["contract_id"], ending["id"]);
@@ -619,8 +658,9 @@ async fn the_calendar_announces_contracts_and_frameworks_nearing_their_end_once(
     let framework = got.iter().find(|e| e["type"] == "framework.nearing_expiry").unwrap();
     assert_eq!(framework["data"]["reference"], "BLC-HOOK-END");
     assert_eq!(framework["data"]["days_left"], 120);
-    // The national team hears both forces' ending contracts and the framework.
-    national.wait_for(3).await;
-    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(national.received().len(), 3);
+    // The national team hears both forces' ending contracts, the framework and the fence.
+    national.wait_for(4).await;
+    let queued = settled(&app, &national_subscription, &app.national_admin()).await;
+    assert_eq!(queued.len(), 4, "{queued:?}");
+    assert_eq!(national.received().len(), 4);
 }
