@@ -29,6 +29,7 @@ mod national;
 mod ocds;
 mod ocds_import;
 mod openapi;
+mod outbound;
 mod procurements;
 mod rules;
 mod suppliers;

@@ -649,7 +649,10 @@ async fn the_calendar_announces_contracts_and_frameworks_nearing_their_end_once(
     assert_eq!(got.len(), 3, "{got:?}");
     let fenced = got.iter().filter(|e| e["data"]["contract_id"] == fence["id"]).count();
     assert_eq!(fenced, 1, "{got:?}");
-    let got: Vec<Value> = got.into_iter().filter(|e| e["data"]["contract_id"] != fence["id"]).collect();
+    let got: Vec<Value> = got
+        .into_iter()
+        .filter(|e| e["data"]["contract_id"] != fence["id"])
+        .collect();
     let contract = got.iter().find(|e| e["type"] == "contract.nearing_expiry").unwrap();
     assert_eq!(contract["tenant"], FORCE);
     assert_eq!(contract["data"]["contract_id"], ending["id"]);

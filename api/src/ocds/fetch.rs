@@ -33,15 +33,23 @@ fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         format!("could not be fetched within {} seconds", FETCH_TIMEOUT.as_secs())
     } else if error.is_connect() {
-        "could not be fetched: no connection could be made to the server".to_owned()
+        format!(
+            "could not be fetched: no connection could be made to the server ({})",
+            innermost_cause(error)
+        )
     } else {
-        // The innermost cause says most (e.g. a certificate or DNS problem), without the URL again.
-        let mut cause: &dyn std::error::Error = error;
-        while let Some(source) = cause.source() {
-            cause = source;
-        }
-        format!("could not be fetched: {cause}")
+        format!("could not be fetched: {}", innermost_cause(error))
     }
+}
+
+/// The innermost cause says most (a refused connection, a name that resolves to no public
+/// address, a certificate problem), without the URL again.
+fn innermost_cause(error: &reqwest::Error) -> &dyn std::error::Error {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause
 }
 
 /// The URL's body, if it is a 2xx answer of at most [`MAX_PACKAGE_BYTES`]. `allow_private`: see
