@@ -11,6 +11,7 @@
 
 mod support;
 
+mod audit;
 mod auth;
 mod authorization_order;
 mod award_gate;
@@ -22,7 +23,7 @@ mod errors;
 mod fire_joins;
 mod frameworks;
 mod health;
-mod idempotency_and_audit;
+mod idempotency;
 mod imports;
 mod kpis;
 mod national;

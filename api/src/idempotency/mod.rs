@@ -2,8 +2,13 @@
 //! with the same key gets the first response again instead of a second record.
 //!
 //! Keys are scoped to the caller (the token's `sub`) and kept for 24 hours. The same key with a
-//! different request is refused (422); a retry while the first request is still running gets 409.
-//! Server errors (5xx) are not kept, so the client can retry them.
+//! different request is refused (422): another method, path, query or body, or the same caller
+//! with other grants (roles, tenant, supplier), so a replay never hands a response to a token
+//! that may no longer make the request. A retry while the first request is still running gets
+//! 409; a claim left unfinished for a minute (its instance stopped) is taken over. Server errors (5xx) are not kept, so the client can retry them.
+//!
+//! Claims and responses are written through the single-writer path like every other write, so
+//! on SQLite they queue with the rest instead of failing with "database is locked".
 
 use actix_web::body::{BoxBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -14,6 +19,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::auth::Principal;
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::idempotency_records;
@@ -68,15 +74,19 @@ enum Claim {
     Replay(Record),
 }
 
-/// CSV imports and plugin uploads are already idempotent by their content's hash, and their
-/// bodies are far larger than the JSON this middleware keeps: the key is not needed for them.
+/// CSV imports and plugin uploads (sent as CSV, wasm or plain octets) are already idempotent by
+/// their content's hash, and their bodies are far larger than the JSON this middleware keeps:
+/// the key is not needed for them, and the document does not offer it.
 fn idempotent_by_content(req: &ServiceRequest) -> bool {
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    matches!(content_type.as_deref(), Some("text/csv" | "application/wasm"))
+    matches!(
+        content_type.as_deref(),
+        Some("text/csv" | "application/wasm" | "application/octet-stream")
+    )
 }
 
 /// The middleware; wraps `/api/v1`.
@@ -105,9 +115,9 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .map(|(_, token)| token.trim().to_owned());
-    let principal = match token {
+    let caller = match token {
         Some(token) => match state.verifier.verify(&token).await {
-            Ok(principal) => principal.subject,
+            Ok(principal) => principal,
             Err(_) => return next.call(req).await,
         },
         None => return next.call(req).await,
@@ -118,17 +128,12 @@ pub async fn middleware(
         Ok(body) => body,
         Err(error) => return Ok(ServiceResponse::new(http_req, error.error_response())),
     };
-    let mut hasher = Sha256::new();
-    hasher.update(http_req.method().as_str());
-    hasher.update(b" ");
-    hasher.update(http_req.path());
-    hasher.update(b"\n");
-    hasher.update(&body);
-    let request_hash = format!("{:x}", hasher.finalize());
+    let request_hash = request_hash(&http_req, &caller, &body);
+    let principal = caller.subject;
 
     let claim = {
         let (principal, key, hash) = (principal.clone(), key.clone(), request_hash.clone());
-        state.db(move |conn| claim(conn, &principal, &key, &hash)).await
+        state.write(move |conn| claim(conn, &principal, &key, &hash)).await
     };
     match claim {
         Err(error) => Ok(ServiceResponse::new(http_req, error.error_response())),
@@ -145,18 +150,72 @@ pub async fn middleware(
             let bytes = to_bytes(body).await.map_err(|e| {
                 ApiError::Internal(anyhow::anyhow!("reading the response to keep it for {HEADER}: {e}"))
             })?;
-            let kept = state
-                .db(move |conn| {
-                    finish(conn, &principal, &key, status, location, etag, content_type, &bytes).map(|()| bytes)
-                })
-                .await;
-            match kept {
-                Ok(bytes) => Ok(ServiceResponse::new(
-                    http_req,
-                    head.set_body(bytes).map_into_boxed_body(),
-                )),
-                Err(error) => Ok(ServiceResponse::new(http_req, error.error_response())),
+            let kept = Kept {
+                status,
+                location,
+                etag,
+                content_type,
+                body: bytes.clone(),
+            };
+            if let Err(error) = keep(&state, principal, key, kept).await {
+                // The request itself is done (a create has committed): the caller gets its
+                // answer, so it has no reason to retry. The key stays claimed until it is taken
+                // over as abandoned.
+                tracing::error!(error = %error, "the response could not be kept for {HEADER}");
             }
+            Ok(ServiceResponse::new(
+                http_req,
+                head.set_body(bytes).map_into_boxed_body(),
+            ))
+        }
+    }
+}
+
+/// What identifies a request for its key: method, path, query, the caller's grants and the body.
+fn request_hash(req: &actix_web::HttpRequest, caller: &Principal, body: &[u8]) -> String {
+    let mut roles: Vec<&str> = caller.roles.iter().map(|role| role.as_str()).collect();
+    roles.sort_unstable();
+    let mut hasher = Sha256::new();
+    for part in [
+        req.method().as_str(),
+        req.path(),
+        req.query_string(),
+        &roles.join(","),
+        caller.tenant.as_deref().unwrap_or(""),
+        caller.supplier.as_deref().unwrap_or(""),
+    ] {
+        // Length-prefixed, so no two different requests run together into the same text.
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hasher.update(body);
+    format!("{:x}", hasher.finalize())
+}
+
+/// A response as kept for replays.
+struct Kept {
+    status: StatusCode,
+    location: Option<String>,
+    etag: Option<String>,
+    content_type: Option<String>,
+    body: web::Bytes,
+}
+
+/// Keeps the response, trying a few times: a failure here leaves a done request looking
+/// unfinished.
+async fn keep(state: &web::Data<AppState>, principal: String, key: String, kept: Kept) -> Result<(), ApiError> {
+    let kept = std::sync::Arc::new(kept);
+    let mut attempt = 0;
+    loop {
+        let (principal, key, response) = (principal.clone(), key.clone(), kept.clone());
+        let result = state.write(move |conn| finish(conn, &principal, &key, &response)).await;
+        attempt += 1;
+        match result {
+            Err(error) if attempt < 3 => {
+                tracing::warn!(error = %error, attempt, "keeping the response for {HEADER} failed; trying again");
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
         }
     }
 }
@@ -186,74 +245,85 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
     let expired_before = clock::now() - Duration::hours(KEEP_FOR_HOURS);
     diesel::delete(idempotency_records::table.filter(idempotency_records::created_at.lt(expired_before)))
         .execute(conn)?;
-    let inserted = diesel::insert_into(idempotency_records::table)
-        .values(Record {
-            principal: principal.to_owned(),
-            idem_key: key.to_owned(),
-            request_hash: request_hash.to_owned(),
-            status: None,
-            location: None,
-            etag: None,
-            content_type: None,
-            body: None,
-            created_at: clock::now(),
-        })
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(Claim::First),
-        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-            let earlier: Record = idempotency_records::table
-                .find((principal, key))
-                .select(Record::as_select())
-                .first(conn)?;
-            if earlier.request_hash != request_hash {
-                Err(ApiError::Unprocessable {
-                    code: "idempotency_key_reused",
-                    message: format!("this {HEADER} was used for a different request; use a new key for a new request"),
-                })
-            } else if earlier.status.is_none()
-                && earlier.created_at < clock::now() - Duration::seconds(ABANDONED_AFTER_SECONDS)
-            {
-                diesel::update(idempotency_records::table.find((principal, key)))
-                    .set(idempotency_records::created_at.eq(clock::now()))
-                    .execute(conn)?;
-                Ok(Claim::First)
-            } else if earlier.status.is_none() {
-                Err(ApiError::conflict(
-                    "idempotent_request_in_progress",
-                    "a request with this Idempotency-Key is still being processed; retry shortly",
-                ))
-            } else {
-                Ok(Claim::Replay(earlier))
+    let in_progress = || {
+        ApiError::conflict(
+            "idempotent_request_in_progress",
+            "a request with this Idempotency-Key is still being processed; retry shortly",
+        )
+    };
+    let earlier: Option<Record> = idempotency_records::table
+        .find((principal, key))
+        .select(Record::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(earlier) = earlier else {
+        let inserted = diesel::insert_into(idempotency_records::table)
+            .values(Record {
+                principal: principal.to_owned(),
+                idem_key: key.to_owned(),
+                request_hash: request_hash.to_owned(),
+                status: None,
+                location: None,
+                etag: None,
+                content_type: None,
+                body: None,
+                created_at: clock::now(),
+            })
+            .execute(conn);
+        return match inserted {
+            Ok(_) => Ok(Claim::First),
+            // Another instance claimed the key since the read above (SQLite's single writer
+            // rules this out; PostgreSQL's unique index decides).
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                Err(in_progress())
             }
-        }
-        Err(other) => Err(other.into()),
+            Err(other) => Err(other.into()),
+        };
+    };
+    if earlier.request_hash != request_hash {
+        return Err(ApiError::Unprocessable {
+            code: "idempotency_key_reused",
+            message: format!(
+                "this {HEADER} was used for a different request (another path, query or body, or other \
+                 grants in the token); use a new key for a new request"
+            ),
+        });
+    }
+    if earlier.status.is_some() {
+        return Ok(Claim::Replay(earlier));
+    }
+    if earlier.created_at >= clock::now() - Duration::seconds(ABANDONED_AFTER_SECONDS) {
+        return Err(in_progress());
+    }
+    // Abandoned (its instance stopped mid-request): taken over, by one retry only.
+    let taken = diesel::update(
+        idempotency_records::table
+            .find((principal, key))
+            .filter(idempotency_records::status.is_null())
+            .filter(idempotency_records::created_at.eq(earlier.created_at)),
+    )
+    .set(idempotency_records::created_at.eq(clock::now()))
+    .execute(conn)?;
+    if taken == 1 {
+        Ok(Claim::First)
+    } else {
+        Err(in_progress())
     }
 }
 
 /// Keeps the response for replays; a server error releases the key instead, so a retry runs.
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    conn: &mut DbConnection,
-    principal: &str,
-    key: &str,
-    status: StatusCode,
-    location: Option<String>,
-    etag: Option<String>,
-    content_type: Option<String>,
-    body: &[u8],
-) -> Result<(), ApiError> {
+fn finish(conn: &mut DbConnection, principal: &str, key: &str, kept: &Kept) -> Result<(), ApiError> {
     let record = idempotency_records::table.find((principal, key));
-    if status.is_server_error() {
+    if kept.status.is_server_error() {
         diesel::delete(record).execute(conn)?;
     } else {
         diesel::update(record)
             .set((
-                idempotency_records::status.eq(Some(i32::from(status.as_u16()))),
-                idempotency_records::location.eq(location),
-                idempotency_records::etag.eq(etag),
-                idempotency_records::content_type.eq(content_type),
-                idempotency_records::body.eq(Some(String::from_utf8_lossy(body).into_owned())),
+                idempotency_records::status.eq(Some(i32::from(kept.status.as_u16()))),
+                idempotency_records::location.eq(kept.location.as_deref()),
+                idempotency_records::etag.eq(kept.etag.as_deref()),
+                idempotency_records::content_type.eq(kept.content_type.as_deref()),
+                idempotency_records::body.eq(Some(String::from_utf8_lossy(&kept.body).into_owned())),
             ))
             .execute(conn)?;
     }

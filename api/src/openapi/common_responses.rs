@@ -10,32 +10,48 @@
 //! - everything → 503 with `Retry-After` (the database or the rule sandboxes unavailable).
 //!
 //! A status a handler documents itself keeps the handler's description.
+//!
+//! Every POST whose body is JSON (or that has none) takes an `Idempotency-Key`, because the
+//! middleware honours one on every such POST; the parameter is added where a handler did not
+//! declare it, so the document says what the service does.
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
+use utoipa::IntoParams;
+
 use crate::error::PROBLEM_JSON;
+use crate::idempotency::IdempotencyKeyHeader;
 
 pub fn complete(document: &mut OpenApi) {
     for item in document.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            complete_operation(operation);
+        for (operation, is_post) in [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, false),
+            (&mut item.patch, false),
+            (&mut item.delete, false),
+        ] {
+            if let Some(operation) = operation {
+                complete_operation(operation, is_post);
+            }
         }
     }
 }
 
-fn complete_operation(operation: &mut Operation) {
+fn complete_operation(operation: &mut Operation, is_post: bool) {
+    let json_or_no_body = operation
+        .request_body
+        .as_ref()
+        .is_none_or(|body| body.content.keys().all(|media_type| media_type == "application/json"));
+    if is_post && json_or_no_body {
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        if !parameters.iter().any(|p| p.name == crate::idempotency::HEADER) {
+            parameters.extend(IdempotencyKeyHeader::into_params(|| Some(ParameterIn::Header)));
+        }
+    }
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let has_path_parameter = parameters.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path));
     let has_query_parameter = parameters.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query));
