@@ -865,3 +865,61 @@ async fn a_file_sent_as_octet_stream_is_imported_and_a_foreign_caller_is_refused
         assert_problem(response, 403, "forbidden").await;
     }
 }
+
+#[actix_web::test]
+async fn a_spend_file_without_transaction_ids_saved_again_adds_nothing_and_an_extra_identical_payment_adds_one() {
+    let (app, _) = set_up().await;
+    let counts = |import: &Value| {
+        (
+            import["rows_total"].clone(),
+            import["rows_written"].clone(),
+            import["rows_skipped"].clone(),
+        )
+    };
+    // Two identical payments (the same day, supplier and amount) and another.
+    let first = app
+        .import_completed(
+            FORCE,
+            Kind::Spend,
+            "date,supplier,amount,category\n\
+             2025-06-03,Northern Kit plc,250.00,uniform-garments\n\
+             2025-06-03,Northern Kit plc,250.00,uniform-garments\n\
+             2025-06-04,Northern Kit plc,99.99,uniform-garments\n",
+        )
+        .await;
+    assert_eq!(counts(&first), (json!(3), json!(3), json!(0)));
+    let kpis = format!("/api/v1/tenants/{FORCE}/kpis?from=2025-04-01&to=2026-03-31");
+    let before = json_ok(app.get(&kpis, &app.viewer_of(FORCE)).await).await;
+    assert_eq!(before["total_spend"], "599.99", "{before}");
+
+    // The same lines saved again by another program: other bytes (column order, line endings,
+    // number and date formats), so not recognised as the same file, but the same payments.
+    let resaved = app
+        .import_completed(
+            FORCE,
+            Kind::Spend,
+            "supplier,date,category,amount\r\n\
+             Northern Kit plc,03/06/2025,uniform-garments,250\r\n\
+             Northern Kit plc,04/06/2025,uniform-garments,£99.99\r\n\
+             Northern Kit plc,03/06/2025,uniform-garments,250.0\r\n",
+        )
+        .await;
+    assert_ne!(resaved["sha256"], first["sha256"]);
+    assert_eq!(counts(&resaved), (json!(3), json!(0), json!(3)));
+    let after = json_ok(app.get(&kpis, &app.viewer_of(FORCE)).await).await;
+    assert_eq!(after, before, "the KPIs are not doubled");
+
+    // A third identical payment on that day is a new one.
+    let third = app
+        .import_completed(
+            FORCE,
+            Kind::Spend,
+            "date,supplier,amount,category\n\
+             2025-06-03,Northern Kit plc,250.00,uniform-garments\n\
+             2025-06-03,Northern Kit plc,250.00,uniform-garments\n\
+             2025-06-03,Northern Kit plc,250.00,uniform-garments\n",
+        )
+        .await;
+    assert_eq!(counts(&third), (json!(3), json!(1), json!(2)));
+    assert_eq!(app.all_spend(FORCE, "").await.len(), 4);
+}

@@ -72,7 +72,9 @@ pub async fn import_contracts(
 /// README's import formats). Lines naming a contract reference count as spend under that
 /// contract. Checked whole, written in one transaction in the background, idempotent, as for
 /// contract imports; a line whose `transaction_id` is already recorded with the same details is
-/// skipped, with different details it is refused.
+/// skipped, with different details it is refused. A line without one is skipped when a payment
+/// with the same content is recorded (identical lines counted: the n-th is written only if fewer
+/// than n are recorded), so a re-saved file adds nothing.
 #[utoipa::path(
     tag = "Imports",
     params(("slug" = String, Path, description = "The tenant's slug", example = "lancashire-constabulary"), ImportParams),

@@ -1,9 +1,11 @@
 //! Reading a spend file (CSV, the shape of the statutory "spend over £500" files) into spend
 //! lines: every row checked before anything is written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::model::SpendLineRow;
+use chrono::NaiveDate;
+
+use super::model::{PaymentContent, SpendLineRow};
 use super::store;
 use crate::auth::TenantScope;
 use crate::categories::store as categories;
@@ -177,9 +179,52 @@ pub fn prepare(
     if !errors.is_empty() {
         return Err(errors.into_rejection());
     }
+    let (rows, already_recorded) = without_recorded_payments(conn, scope, rows)?;
     Ok(PreparedImport {
         rows_total: file.len(),
-        rows_skipped: skipped,
+        rows_skipped: skipped + already_recorded,
         rows,
     })
+}
+
+/// Drops the lines without a transaction id that are already recorded: a payment is known by its
+/// content (date, supplier, amount, contract, category, expense type, supplier facts), and
+/// identical lines are counted, so the n-th identical line of a file is recorded if fewer than n
+/// such lines are. A file saved again (other bytes, the same lines) adds nothing; a file with
+/// one more identical payment adds one.
+fn without_recorded_payments(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+    rows: Vec<SpendLineRow>,
+) -> ApiResult<(Vec<SpendLineRow>, usize)> {
+    let dates: Vec<NaiveDate> = rows
+        .iter()
+        .filter(|row| row.transaction_id.is_none())
+        .map(|row| row.paid_on)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if dates.is_empty() {
+        return Ok((rows, 0));
+    }
+    let mut recorded: HashMap<PaymentContent, usize> = HashMap::new();
+    for row in store::without_transaction_id_on(conn, scope, &dates)? {
+        *recorded.entry(row.content()).or_default() += 1;
+    }
+    let mut seen: HashMap<PaymentContent, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(rows.len());
+    let mut skipped = 0;
+    for row in rows {
+        if row.transaction_id.is_none() {
+            let content = row.content();
+            let ordinal = seen.entry(content.clone()).or_default();
+            *ordinal += 1;
+            if *ordinal <= recorded.get(&content).copied().unwrap_or(0) {
+                skipped += 1;
+                continue;
+            }
+        }
+        kept.push(row);
+    }
+    Ok((kept, skipped))
 }

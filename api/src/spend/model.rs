@@ -55,7 +55,35 @@ pub struct SpendLineRow {
     pub expense_type: Option<String>,
 }
 
+/// What a payment without a transaction id is known by: everything it says, but not where it
+/// was read from.
+pub type PaymentContent = (
+    NaiveDate,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    bool,
+    bool,
+);
+
 impl SpendLineRow {
+    pub fn content(&self) -> PaymentContent {
+        (
+            self.paid_on,
+            self.supplier_name.clone(),
+            self.amount_pence,
+            self.contract_id.clone(),
+            self.category_slug.clone(),
+            self.expense_type.clone(),
+            self.supplier_locality.clone(),
+            self.supplier_sme,
+            self.supplier_vcse,
+        )
+    }
+
     /// The same payment as `other`, whichever import and line recorded it.
     pub fn same_payment(&self, other: &SpendLineRow) -> bool {
         self.transaction_id == other.transaction_id

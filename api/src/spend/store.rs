@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::{SpendFilter, SpendLineRow};
@@ -69,6 +70,26 @@ pub fn by_transaction_ids(
                 found.insert(id, row);
             }
         }
+    }
+    Ok(found)
+}
+
+/// The tenant's recorded payments without a transaction id, paid on any of `dates`.
+pub fn without_transaction_id_on(
+    conn: &mut DbConnection,
+    scope: &TenantScope,
+    dates: &[NaiveDate],
+) -> QueryResult<Vec<SpendLineRow>> {
+    let mut found = Vec::new();
+    for chunk in dates.chunks(5_000) {
+        found.extend(
+            spend_lines::table
+                .filter(spend_lines::tenant_slug.eq(scope.slug()))
+                .filter(spend_lines::paid_on.eq_any(chunk))
+                .filter(spend_lines::transaction_id.is_null())
+                .select(SpendLineRow::as_select())
+                .load(conn)?,
+        );
     }
     Ok(found)
 }
