@@ -9,6 +9,7 @@ use bluelight_rules::RuleEngine;
 use crate::auth::Verifier;
 use crate::db::{self, Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
+use crate::idempotency;
 use crate::imports::progress::ImportProgress;
 use crate::webhooks::settings::WebhookSettings;
 
@@ -57,6 +58,8 @@ impl AppState {
     {
         let pool = self.pool.clone();
         let write_lock = self.write_lock.clone();
+        // Read here, on the request's task: the blocking pool's threads do not see it.
+        let claimed = idempotency::claimed_by_this_request();
         web::block(move || {
             // Taken before a pooled connection, so queued writers do not hold connections that
             // readers need. A poisoned lock only means another write panicked and was rolled back.
@@ -64,7 +67,14 @@ impl AppState {
                 .as_ref()
                 .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
             let mut conn = pool.get()?;
-            db::write_transaction(&mut conn, work)
+            db::write_transaction(&mut conn, |conn| {
+                let done = work(conn)?;
+                // The request's key is marked in the same transaction as its write.
+                if let Some(claimed) = &claimed {
+                    idempotency::mark_committed(conn, claimed)?;
+                }
+                Ok(done)
+            })
         })
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking database task failed: {e}")))?

@@ -381,5 +381,6 @@ diesel::table! {
         content_type -> Nullable<Text>,
         body -> Nullable<Text>,
         created_at -> Timestamp,
+        committed -> Bool,
     }
 }

@@ -8,7 +8,11 @@
 //! 409; a claim left unfinished for a minute (its instance stopped) is taken over. Server errors (5xx) are not kept, so the client can retry them.
 //!
 //! Claims and responses are written through the single-writer path like every other write, so
-//! on SQLite they queue with the rest instead of failing with "database is locked".
+//! on SQLite they queue with the rest instead of failing with "database is locked". The
+//! request's own write marks its claim `committed` in the same transaction (see
+//! [`mark_committed`]): a claim whose response was never kept (its instance stopped between the
+//! commit and keeping the response, or keeping it failed) is then known to have done its work,
+//! and a retry is told so (409 `idempotent_request_completed`) instead of doing it a second time.
 
 use actix_web::body::{BoxBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -65,6 +69,33 @@ struct Record {
     content_type: Option<String>,
     body: Option<String>,
     created_at: NaiveDateTime,
+    committed: bool,
+}
+
+/// The key claimed by the request being handled, for its writes to mark in their transaction.
+#[derive(Clone, Debug)]
+pub struct ClaimedKey {
+    principal: String,
+    key: String,
+}
+
+tokio::task_local! {
+    /// Set while a request that claimed a key is handled (on the task that handles it).
+    static CLAIMED: ClaimedKey;
+}
+
+/// The key the request on this task claimed, if any.
+pub fn claimed_by_this_request() -> Option<ClaimedKey> {
+    CLAIMED.try_with(ClaimedKey::clone).ok()
+}
+
+/// Marks the claim as having committed: called inside the request's write transaction, so the
+/// mark and the write stand or fall together.
+pub fn mark_committed(conn: &mut DbConnection, claimed: &ClaimedKey) -> Result<(), ApiError> {
+    diesel::update(idempotency_records::table.find((&claimed.principal, &claimed.key)))
+        .set(idempotency_records::committed.eq(true))
+        .execute(conn)?;
+    Ok(())
 }
 
 enum Claim {
@@ -140,7 +171,11 @@ pub async fn middleware(
         Ok(Claim::Replay(record)) => Ok(ServiceResponse::new(http_req, replay(record))),
         Ok(Claim::First) => {
             let req = ServiceRequest::from_parts(http_req, Payload::from(body));
-            let response = next.call(req).await?;
+            let claimed = ClaimedKey {
+                principal: principal.clone(),
+                key: key.clone(),
+            };
+            let response = CLAIMED.scope(claimed, next.call(req)).await?;
             let (http_req, response) = response.into_parts();
             let status = response.status();
             let location = header_text(&response, header::LOCATION);
@@ -268,6 +303,7 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
                 content_type: None,
                 body: None,
                 created_at: clock::now(),
+                committed: false,
             })
             .execute(conn);
         return match inserted {
@@ -295,6 +331,13 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
     if earlier.created_at >= clock::now() - Duration::seconds(ABANDONED_AFTER_SECONDS) {
         return Err(in_progress());
     }
+    if earlier.committed {
+        return Err(ApiError::conflict(
+            "idempotent_request_completed",
+            "the request with this Idempotency-Key did its work, but its response was not kept; \
+             look the result up instead of retrying",
+        ));
+    }
     // Abandoned (its instance stopped mid-request): taken over, by one retry only.
     let taken = diesel::update(
         idempotency_records::table
@@ -311,11 +354,13 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
     }
 }
 
-/// Keeps the response for replays; a server error releases the key instead, so a retry runs.
+/// Keeps the response for replays. A server error releases the key instead, so a retry runs,
+/// unless the request's write committed before it failed: then the claim stays, unfinished and
+/// committed, so no retry does the work twice.
 fn finish(conn: &mut DbConnection, principal: &str, key: &str, kept: &Kept) -> Result<(), ApiError> {
     let record = idempotency_records::table.find((principal, key));
     if kept.status.is_server_error() {
-        diesel::delete(record).execute(conn)?;
+        diesel::delete(record.filter(idempotency_records::committed.eq(false))).execute(conn)?;
     } else {
         diesel::update(record)
             .set((

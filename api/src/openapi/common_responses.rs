@@ -93,7 +93,8 @@ fn complete_operation(operation: &mut Operation, is_post: bool) {
     if has_idempotency_key {
         add(
             "409",
-            "A request with this Idempotency-Key is still in progress (`idempotent_request_in_progress`)",
+            "A request with this Idempotency-Key is still in progress (`idempotent_request_in_progress`), or \
+             did its work but its response was lost (`idempotent_request_completed`)",
         );
         add(
             "422",
