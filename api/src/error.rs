@@ -258,6 +258,16 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 ApiError::Unavailable(info.message().to_owned())
             }
+            // A lock held elsewhere for longer than `db::LOCK_WAIT_MILLIS`: SQLite's busy
+            // timeout ("database is locked") or PostgreSQL's lock_timeout (SQLSTATE 55P03,
+            // which diesel passes on only as its message). Nothing was written; retry shortly.
+            Error::DatabaseError(_, info)
+                if info.message().starts_with("database is locked")
+                    || info.message().starts_with("database table is locked")
+                    || info.message().contains("due to lock timeout") =>
+            {
+                ApiError::Unavailable(format!("waited too long for a database lock: {}", info.message()))
+            }
             other => ApiError::Internal(anyhow::Error::new(other).context("database query")),
         }
     }

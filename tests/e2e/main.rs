@@ -20,6 +20,7 @@ mod config;
 mod contracts;
 mod demo_data;
 mod errors;
+mod faults;
 mod fire_joins;
 mod frameworks;
 mod health;

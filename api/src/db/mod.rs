@@ -102,19 +102,29 @@ where
     }
 }
 
+/// How long a statement waits for a lock another connection holds (SQLite's write lock, a
+/// PostgreSQL row or table lock) before giving up; the request then gets 503 with `Retry-After`
+/// (see `error.rs`) instead of waiting without limit.
+pub const LOCK_WAIT_MILLIS: u32 = 5_000;
+
 /// SQLite needs its pragmas on every pooled connection; they are set in one batch because setting
 /// WAL on several fresh connections before `busy_timeout` gives "database is locked".
+/// PostgreSQL connections get the same bound on lock waits.
 #[derive(Debug)]
 struct ConnectionSetup;
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Pg(pg) = conn {
+            pg.batch_execute(&format!("SET lock_timeout = {LOCK_WAIT_MILLIS}"))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
         if let DbConnection::Sqlite(sqlite) = conn {
             sqlite
-                .batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )
+                .batch_execute(&format!(
+                    "PRAGMA busy_timeout = {LOCK_WAIT_MILLIS}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
             // SQLite's own lower() folds only ASCII; searches must find "TÂN" from "tân" as
             // PostgreSQL does, so lower() is replaced by Rust's Unicode lower-casing.
