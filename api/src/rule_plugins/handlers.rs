@@ -102,6 +102,7 @@ pub async fn upload_rule_plugin(
         });
     }
 
+    let kept = plugin.clone();
     let (row, created, active) = state
         .write(move |conn| {
             if let Some(existing) = store::find_by_hash(conn, &scope, plugin.sha256())? {
@@ -141,6 +142,8 @@ pub async fn upload_rule_plugin(
             Ok((stored, true, false))
         })
         .await?;
+    // Stored now, so worth keeping compiled; a refused upload never reaches here.
+    state.rules.keep(&kept);
     let location = format!("/api/v1/tenants/{}/rule-plugins/{}", row.tenant_slug, row.version);
     let body = row.into_api(active)?;
     Ok(if created {

@@ -31,5 +31,11 @@ pub async fn compiled(state: &AppState, scope: &TenantScope, row: &RulePluginRow
     }
     let (scope, id) = (scope.clone(), row.id.clone());
     let wasm = state.db(move |conn| Ok(store::wasm(conn, &scope, &id)?)).await?;
-    state.sandboxed(move |engine| Ok(engine.load(&wasm)?)).await
+    state
+        .sandboxed(move |engine| {
+            let plugin = engine.load(&wasm)?;
+            engine.keep(&plugin);
+            Ok(plugin)
+        })
+        .await
 }

@@ -52,6 +52,9 @@ impl RuleEngine {
             .total_memories(slots * 2)
             .total_tables(slots * 2)
             .max_memory_size(limits.memory_bytes)
+            .max_core_instances_per_component(limits.max_core_instances_per_plugin)
+            .max_memories_per_component(limits.max_memories_per_plugin)
+            .max_tables_per_component(limits.max_tables_per_plugin)
             // Keeping a little of each slot's memory resident spares a fresh instance the page
             // faults of first touching its stack and data, most of the cost of a cold call.
             .linear_memory_keep_resident(1 << 20)
@@ -103,7 +106,9 @@ impl RuleEngine {
     }
 
     /// Validates, compiles and describes a plugin, or returns the compiled one from the cache.
-    /// Refuses anything that is not a component of our world importing nothing else.
+    /// Refuses anything that is not a component of our world importing nothing else. What is
+    /// compiled here is not cached: only a plugin the service has stored is [`RuleEngine::keep`]t,
+    /// so refused uploads (and anything else never stored) take no room in memory.
     pub fn load(&self, wasm: &[u8]) -> Result<Arc<Plugin>, PluginError> {
         if wasm.len() > self.limits.max_plugin_bytes {
             return Err(PluginError::TooLarge {
@@ -117,23 +122,33 @@ impl RuleEngine {
         }
         check_is_component(wasm)?;
         let fixtures = read_fixtures(wasm)?;
-        let component = Component::new(&self.engine, wasm)
-            .map_err(|e| PluginError::NotAComponent(format!("it does not validate: {e:#}")))?;
+        let component = Component::new(&self.engine, wasm).map_err(|e| {
+            let message = format!("{e:#}");
+            // The sandbox's per-plugin limits are checked as the component is compiled.
+            if message.contains("pooling allocator") {
+                PluginError::OverSandboxLimits(message)
+            } else {
+                PluginError::NotAComponent(format!("it does not validate: {message}"))
+            }
+        })?;
         self.check_imports(&component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| PluginError::ForbiddenImport(format!("{e:#}")))?;
         let pre = v1::RulePluginPre::new(instance_pre).map_err(|e| PluginError::WrongInterface(format!("{e:#}")))?;
-        let plugin = Arc::new(Plugin::new(
-            sha256.clone(),
+        Ok(Arc::new(Plugin::new(
+            sha256,
             pre,
             fixtures,
             self.limits.clone(),
             self.deadline_ticks,
-        )?);
-        self.remember(sha256, plugin.clone());
-        Ok(plugin)
+        )?))
+    }
+
+    /// Keeps a stored plugin's compiled form for the next evaluations.
+    pub fn keep(&self, plugin: &Arc<Plugin>) {
+        self.remember(plugin.sha256().to_owned(), plugin.clone());
     }
 
     /// The compiled plugin with this content hash, if it is in memory.
@@ -222,4 +237,90 @@ fn read_fixtures(wasm: &[u8]) -> Result<Option<Vec<Fixture>>, PluginError> {
     serde_json::from_slice(&json)
         .map(Some)
         .map_err(|e| PluginError::InvalidFixtures(format!("the {FIXTURES_SECTION} section: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox;
+
+    fn engine() -> RuleEngine {
+        RuleEngine::new(Limits::default()).expect("the engine starts")
+    }
+
+    /// A component of `count` instances of one core module (with `memory` pages of memory each,
+    /// if any).
+    fn component_of_instances(count: usize, memory: Option<u32>) -> Vec<u8> {
+        let module = match memory {
+            Some(pages) => format!("(core module $m (memory {pages}))"),
+            None => "(core module $m)".to_owned(),
+        };
+        let instances: String = (0..count)
+            .map(|i| format!("(core instance $i{i} (instantiate $m))"))
+            .collect();
+        wat::parse_str(format!("(component {module} {instances})")).expect("valid WAT")
+    }
+
+    #[test]
+    fn a_plugin_may_not_take_more_than_its_share_of_the_sandbox_slots() {
+        let engine = engine();
+        let limits = Limits::default();
+        for (wasm, what) in [
+            (
+                component_of_instances(limits.max_core_instances_per_plugin as usize + 1, None),
+                "core module instances",
+            ),
+            (
+                component_of_instances(limits.max_memories_per_plugin as usize + 1, Some(1)),
+                "linear memories",
+            ),
+        ] {
+            let error = engine.load(&wasm).err().expect("refused");
+            assert!(
+                matches!(&error, PluginError::OverSandboxLimits(message) if message.contains(what)),
+                "{what}: {error:?}"
+            );
+            assert_eq!(error.code(), "plugin_over_sandbox_limits");
+        }
+        // At the limits, the same shapes compile (they then fail for not being rule plugins).
+        let at_the_limit = component_of_instances(limits.max_memories_per_plugin as usize, Some(1));
+        assert!(!matches!(
+            engine.load(&at_the_limit),
+            Err(PluginError::OverSandboxLimits(_))
+        ));
+    }
+
+    #[test]
+    fn only_a_plugin_the_service_keeps_is_cached() {
+        let engine = engine();
+        let wasm = bluelight_rules_bundled::hostile();
+        let sha256 = RuleEngine::content_hash(wasm);
+        let plugin = engine.load(wasm).expect("it loads");
+        assert!(engine.cached(&sha256).is_none(), "compiled, not yet stored: not cached");
+        engine.keep(&plugin);
+        assert!(engine.cached(&sha256).is_some());
+    }
+
+    #[test]
+    fn a_plugins_memories_share_one_memory_limit() {
+        let engine = engine();
+        // 20 MiB each: either fits the 32 MiB limit alone, not both together.
+        let pages = (20 << 20) / 65_536;
+        let instantiate = |count: usize| {
+            let component = Component::new(&engine.engine, component_of_instances(count, Some(pages))).unwrap();
+            let mut store = sandbox::new_store(&engine.engine, &engine.limits, engine.deadline_ticks);
+            engine
+                .linker
+                .instantiate(&mut store, &component)
+                .map(|_| ())
+                .map_err(|e| sandbox::classify(e, &store, &engine.limits))
+        };
+        assert_eq!(instantiate(1), Ok(()));
+        assert_eq!(
+            instantiate(2),
+            Err(PluginError::MemoryExhausted {
+                limit: engine.limits.memory_bytes
+            })
+        );
+    }
 }

@@ -27,6 +27,8 @@ pub enum PluginError {
     ForbiddenImport(String),
     #[error("the plugin's fixtures cannot be read: {0}")]
     InvalidFixtures(String),
+    #[error("the plugin needs more than a sandbox gives one plugin: {0}")]
+    OverSandboxLimits(String),
     #[error("the plugin used its whole instruction budget ({fuel} fuel units); it may loop without end")]
     FuelExhausted { fuel: u64 },
     #[error("the plugin did not finish within {millis} ms")]
@@ -58,6 +60,7 @@ impl PluginError {
             PluginError::WrongInterface(_) => "plugin_wrong_interface",
             PluginError::ForbiddenImport(_) => "plugin_forbidden_import",
             PluginError::InvalidFixtures(_) => "plugin_invalid_fixtures",
+            PluginError::OverSandboxLimits(_) => "plugin_over_sandbox_limits",
             PluginError::FuelExhausted { .. } => "plugin_fuel_exhausted",
             PluginError::DeadlineExceeded { .. } => "plugin_deadline_exceeded",
             PluginError::MemoryExhausted { .. } => "plugin_memory_exhausted",
@@ -77,7 +80,8 @@ impl PluginError {
             | PluginError::NotAComponent(_)
             | PluginError::WrongInterface(_)
             | PluginError::ForbiddenImport(_)
-            | PluginError::InvalidFixtures(_) => FailureKind::Rejected,
+            | PluginError::InvalidFixtures(_)
+            | PluginError::OverSandboxLimits(_) => FailureKind::Rejected,
             PluginError::InputTooLarge { .. } => FailureKind::InputRefused,
             PluginError::Busy => FailureKind::Busy,
             _ => FailureKind::Misbehaved,

@@ -11,8 +11,14 @@ pub struct Limits {
     /// Wall-clock deadline for one call, enforced by epoch interruption; catches what fuel cannot
     /// (a host-side copy of a huge output, a slow page-fault storm).
     pub deadline: Duration,
-    /// Linear memory a plugin instance may grow to.
+    /// Linear memory a plugin instance may grow to, all its memories together.
     pub memory_bytes: usize,
+    /// Core module instances, linear memories and tables one plugin may contain. The sandboxes'
+    /// slots are shared by every tenant; without these one plugin could take many of them (a
+    /// Rust plugin has one instance, one memory and one table).
+    pub max_core_instances_per_plugin: u32,
+    pub max_memories_per_plugin: u32,
+    pub max_tables_per_plugin: u32,
     /// Size of an uploaded plugin (the component's bytes).
     pub max_plugin_bytes: usize,
     /// Size of one procurement as passed to the plugin (strings and lists, see `Procurement::wire_size`).
@@ -32,6 +38,9 @@ impl Default for Limits {
             fuel: 10_000_000,
             deadline: Duration::from_millis(200),
             memory_bytes: 32 << 20,
+            max_core_instances_per_plugin: 16,
+            max_memories_per_plugin: 2,
+            max_tables_per_plugin: 4,
             max_plugin_bytes: 4 << 20,
             max_input_bytes: 256 << 10,
             max_output_bytes: 256 << 10,

@@ -10,17 +10,22 @@ use crate::limits::Limits;
 /// remember that it did, so the failure can be named precisely.
 pub struct Sandbox {
     memory_limit: usize,
+    /// Bytes of linear memory the plugin's memories hold together: the limit is for the whole
+    /// plugin, not for each of its memories.
+    memory_in_use: usize,
     memory_denied: bool,
 }
 
 impl ResourceLimiter for Sandbox {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > self.memory_limit {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let in_use = self.memory_in_use - current.min(self.memory_in_use) + desired;
+        if in_use > self.memory_limit {
             // An error, not `Ok(false)`: a refused `memory.grow` makes Rust's allocator abort
             // with a bare `unreachable`, which would hide the cause.
             self.memory_denied = true;
             return Err(wasmtime::Error::msg("memory limit reached"));
         }
+        self.memory_in_use = in_use;
         Ok(true)
     }
 
@@ -34,6 +39,7 @@ pub fn new_store(engine: &wasmtime::Engine, limits: &Limits, deadline_ticks: u64
         engine,
         Sandbox {
             memory_limit: limits.memory_bytes,
+            memory_in_use: 0,
             memory_denied: false,
         },
     );

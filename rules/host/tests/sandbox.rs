@@ -98,10 +98,11 @@ fn a_decision_depends_only_on_its_input() {
 }
 
 #[test]
-fn loading_the_same_bytes_twice_reuses_the_compiled_plugin() {
+fn loading_the_same_bytes_twice_reuses_the_compiled_plugin_once_kept() {
     let engine = engine();
     let wasm = seed_plugins()[1].wasm;
     let first = engine.load(wasm).unwrap();
+    engine.keep(&first);
     let second = engine.load(wasm).unwrap();
     assert!(std::sync::Arc::ptr_eq(&first, &second));
     assert_eq!(first.sha256(), RuleEngine::content_hash(wasm));
