@@ -41,6 +41,10 @@ pub enum PluginError {
     Trapped(String),
     #[error("the plugin's output is {size} bytes of text; the limit is {limit}")]
     OutputTooLarge { size: usize, limit: usize },
+    #[error(
+        "the plugin's output is over {limit} bytes as copied out of its memory; it was refused before it was copied"
+    )]
+    OutputTooLargeToCopy { limit: usize },
     #[error("the plugin returned {count} findings; the limit is {limit}")]
     TooManyFindings { count: usize, limit: usize },
     #[error("the plugin's decision is inconsistent: {0}")]
@@ -66,7 +70,7 @@ impl PluginError {
             PluginError::MemoryExhausted { .. } => "plugin_memory_exhausted",
             PluginError::StackOverflow => "plugin_stack_overflow",
             PluginError::Trapped(_) => "plugin_trapped",
-            PluginError::OutputTooLarge { .. } => "plugin_output_too_large",
+            PluginError::OutputTooLarge { .. } | PluginError::OutputTooLargeToCopy { .. } => "plugin_output_too_large",
             PluginError::TooManyFindings { .. } => "plugin_too_many_findings",
             PluginError::InconsistentDecision(_) => "plugin_inconsistent_decision",
             PluginError::InputTooLarge { .. } => "plugin_input_too_large",

@@ -32,6 +32,17 @@ pub struct Limits {
     pub max_concurrent_instances: u32,
 }
 
+impl Limits {
+    /// Bytes wasmtime may copy out of a plugin's memory for one call's result (its "hostcall
+    /// fuel", 128 MiB by default): room for a result at the output and findings limits, with the
+    /// host's own representation of each list element, so a far larger one is refused before it
+    /// is copied rather than measured after.
+    pub fn copy_out_bytes(&self) -> usize {
+        const PER_LIST_ELEMENT: usize = 1024;
+        2 * self.max_output_bytes + self.max_findings * PER_LIST_ELEMENT
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

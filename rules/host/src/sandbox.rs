@@ -44,6 +44,7 @@ pub fn new_store(engine: &wasmtime::Engine, limits: &Limits, deadline_ticks: u64
         },
     );
     store.limiter(|sandbox| sandbox);
+    store.set_hostcall_fuel(limits.copy_out_bytes());
     arm(&mut store, limits, deadline_ticks);
     store
 }
@@ -69,6 +70,12 @@ pub fn classify(error: wasmtime::Error, store: &Store<Sandbox>, limits: &Limits)
     }
     if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
         return PluginError::Busy;
+    }
+    // wasmtime's error type for it is private; its message is the contract.
+    if format!("{error:#}").contains("fuel allocated for hostcalls has been exhausted") {
+        return PluginError::OutputTooLargeToCopy {
+            limit: limits.copy_out_bytes(),
+        };
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::OutOfFuel) => PluginError::FuelExhausted { fuel: limits.fuel },

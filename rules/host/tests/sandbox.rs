@@ -169,8 +169,23 @@ fn a_panic_traps_with_a_clear_message() {
 }
 
 #[test]
-fn output_over_the_limit_is_refused() {
+fn output_far_over_the_limit_is_refused_before_it_is_copied() {
+    // 4 MiB of text: wasmtime stops copying it out at the copy limit.
     let error = hostile_run(&engine(), "hostile:huge-output");
+    assert_eq!(
+        error,
+        PluginError::OutputTooLargeToCopy {
+            limit: Limits::default().copy_out_bytes()
+        }
+    );
+    assert_eq!(error.code(), "plugin_output_too_large");
+    // With room to copy it, the same output is measured and refused after the copy.
+    let roomy = RuleEngine::new(Limits {
+        max_findings: 10_000,
+        ..Limits::default()
+    })
+    .unwrap();
+    let error = hostile_run(&roomy, "hostile:huge-output");
     assert!(matches!(error, PluginError::OutputTooLarge { .. }), "{error:?}");
 }
 
@@ -183,6 +198,8 @@ fn too_many_findings_are_refused() {
         fuel: 2_000_000_000,
         deadline: Duration::from_secs(10),
         memory_bytes: 256 << 20,
+        // Room to copy 100,000 findings out, so the findings cap is what refuses them.
+        max_output_bytes: 64 << 20,
         ..Limits::default()
     })
     .unwrap();
