@@ -122,6 +122,15 @@ impl RuleEngine {
         }
         check_is_component(wasm)?;
         let fixtures = read_fixtures(wasm)?;
+        if let Some(fixtures) = &fixtures
+            && fixtures.len() > self.limits.max_fixtures
+        {
+            return Err(PluginError::InvalidFixtures(format!(
+                "it carries {} fixtures; a plugin may carry at most {}",
+                fixtures.len(),
+                self.limits.max_fixtures
+            )));
+        }
         let component = Component::new(&self.engine, wasm).map_err(|e| {
             let message = format!("{e:#}");
             // The sandbox's per-plugin limits are checked as the component is compiled.

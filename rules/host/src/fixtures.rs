@@ -1,6 +1,8 @@
 //! A plugin's own tests, carried inside the plugin: inputs and the decisions they must give.
 //! A version is activated only when all of them pass (as `opa test` gates a policy bundle).
 
+use std::time::{Duration, Instant};
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -27,13 +29,23 @@ pub struct FixtureResult {
     pub failure: Option<String>,
 }
 
-pub fn run(plugin: &Plugin, fixtures: &[Fixture]) -> FixtureReport {
+/// Runs the fixtures in order within `time` all together: once it is spent, the rest are not
+/// run and count as failed, so a plugin cannot hold a sandbox for long by carrying slow ones.
+pub fn run(plugin: &Plugin, fixtures: &[Fixture], time: Duration) -> FixtureReport {
+    let started = Instant::now();
     let results: Vec<FixtureResult> = fixtures
         .iter()
         .map(|fixture| {
-            let failure = match plugin.evaluate(&fixture.input) {
-                Ok(evaluation) => differences(&fixture.expect, &evaluation.decision),
-                Err(error) => Some(format!("{} ({})", error, error.code())),
+            let failure = if started.elapsed() > time {
+                Some(format!(
+                    "not run: the fixtures took longer than {} ms together",
+                    time.as_millis()
+                ))
+            } else {
+                match plugin.evaluate(&fixture.input) {
+                    Ok(evaluation) => differences(&fixture.expect, &evaluation.decision),
+                    Err(error) => Some(format!("{} ({})", error, error.code())),
+                }
             };
             FixtureResult {
                 name: fixture.name.clone(),

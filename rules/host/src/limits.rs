@@ -27,6 +27,10 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Findings in one decision.
     pub max_findings: usize,
+    /// Fixtures one plugin may carry, and the wall-clock time all of them may take together at
+    /// upload or activation; past the time, the rest are reported as not run (so not passed).
+    pub max_fixtures: usize,
+    pub fixtures_time: Duration,
     /// Plugin instances alive at once across the whole engine (the pooling allocator's slots).
     /// An evaluation that finds none free is refused as busy rather than queued without bound.
     pub max_concurrent_instances: u32,
@@ -56,6 +60,8 @@ impl Default for Limits {
             max_input_bytes: 256 << 10,
             max_output_bytes: 256 << 10,
             max_findings: 200,
+            max_fixtures: 500,
+            fixtures_time: Duration::from_secs(2),
             max_concurrent_instances: 64,
         }
     }

@@ -81,7 +81,11 @@ impl Plugin {
 
     /// Runs the plugin's own fixtures, each in a fresh sandbox.
     pub fn run_fixtures(&self) -> FixtureReport {
-        fixtures::run(self, self.fixtures.as_deref().unwrap_or_default())
+        fixtures::run(
+            self,
+            self.fixtures.as_deref().unwrap_or_default(),
+            self.limits.fixtures_time,
+        )
     }
 
     /// One evaluation in a fresh, isolated instance: nothing survives from any earlier call.

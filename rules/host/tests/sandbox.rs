@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use bluelight_rules::fixture::Expectation;
 use bluelight_rules::{
-    CategoryRef, ContractType, Limits, Outcome, PluginError, Procurement, Route, RuleEngine, VatTreatment,
+    CategoryRef, ContractType, Fixture, Limits, Outcome, PluginError, Procurement, Route, RuleEngine, VatTreatment,
 };
 use bluelight_rules_bundled::{core_module, hostile, seed_plugins, west_yorkshire_fire, wrong_world};
 
@@ -303,4 +304,62 @@ fn a_plugin_over_the_size_limit_is_refused() {
     .unwrap();
     let error = engine.load(hostile()).err().expect("refused");
     assert!(matches!(error, PluginError::TooLarge { limit: 1000, .. }), "{error:?}");
+}
+
+/// The hostile plugin carrying `fixtures`, each running `reference` and expecting `compliant`.
+fn hostile_with_fixtures(count: usize, reference: &str) -> Vec<u8> {
+    let fixtures: Vec<Fixture> = (0..count)
+        .map(|i| Fixture {
+            name: format!("fixture-{i}"),
+            description: None,
+            input: procurement(reference),
+            expect: Expectation {
+                outcome: Outcome::Compliant,
+                required_route: None,
+                findings: vec![],
+            },
+        })
+        .collect();
+    bluelight_rules_package::replace_fixtures(hostile(), &fixtures).expect("re-packaged")
+}
+
+#[test]
+fn a_plugin_carrying_too_many_fixtures_is_refused() {
+    let limits = Limits::default();
+    let error = engine()
+        .load(&hostile_with_fixtures(limits.max_fixtures + 1, "benign"))
+        .err()
+        .expect("refused");
+    assert!(
+        matches!(&error, PluginError::InvalidFixtures(message) if message.contains("at most 500")),
+        "{error:?}"
+    );
+    assert!(
+        engine()
+            .load(&hostile_with_fixtures(limits.max_fixtures, "benign"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn slow_fixtures_stop_at_the_time_for_all_of_them_and_count_as_failed() {
+    // Each endless loop runs until its 200 ms deadline or its fuel; 20 of them would take
+    // seconds, the budget is half a second.
+    let engine = RuleEngine::new(Limits {
+        fuel: u64::MAX / 2,
+        fixtures_time: Duration::from_millis(500),
+        ..Limits::default()
+    })
+    .unwrap();
+    let plugin = engine.load(&hostile_with_fixtures(20, "hostile:loop")).unwrap();
+    let report = plugin.run_fixtures();
+    assert_eq!(report.total, 20);
+    assert!(!report.all_passed);
+    let not_run = report
+        .results
+        .iter()
+        .filter(|r| r.failure.as_deref().is_some_and(|f| f.starts_with("not run")))
+        .count();
+    assert!(not_run > 0, "{report:#?}");
+    assert!(not_run < 20, "the first ones ran: {report:#?}");
 }

@@ -75,6 +75,34 @@ fn write_leb128_u32(out: &mut Vec<u8>, mut value: u32) {
     }
 }
 
+/// The component with its fixtures replaced: the top-level fixtures section (if any) taken out
+/// and one holding `fixtures` appended. For re-packaging a plugin without its source.
+pub fn replace_fixtures(component: &[u8], fixtures: &[Fixture]) -> Result<Vec<u8>> {
+    let mut sections = Vec::new();
+    for_each_top_level(component, |payload| {
+        if let Payload::CustomSection(section) = &payload
+            && section.name() == FIXTURES_SECTION
+            && let Some((_, contents)) = payload.as_section()
+        {
+            sections.push(contents);
+        }
+        Ok(())
+    })?;
+    let mut without = component.to_vec();
+    for contents in sections.into_iter().rev() {
+        // The section's header: its id (0, custom) and its size, as a minimal LEB128.
+        let mut size = Vec::new();
+        write_leb128_u32(&mut size, u32::try_from(contents.len()).context("section size")?);
+        let start = contents.start - size.len() - 1;
+        if component[start] != 0 || component[start + 1..contents.start] != size[..] {
+            bail!("the fixtures section's header is not where it was expected");
+        }
+        without.drain(start..contents.end);
+    }
+    append_custom_section(&mut without, FIXTURES_SECTION, &fixtures_json(fixtures)?);
+    Ok(without)
+}
+
 /// The JSON array the fixtures section holds.
 pub fn fixtures_json(fixtures: &[Fixture]) -> Result<Vec<u8>> {
     serde_json::to_vec(fixtures).context("serialising fixtures")
