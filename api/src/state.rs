@@ -1,5 +1,6 @@
 //! What every handler shares: the database pool and the token verifier.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use actix_web::web;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub webhooks: WebhookSettings,
     /// Whether webhooks and OCDS fetches may go to http and private-network URLs (see `outbound`).
     pub allow_private_urls: bool,
+    /// Each tenant's share of the rule sandboxes.
+    sandbox_shares: SandboxShares,
     /// SQLite allows one writer at a time, and two transactions that both read then write
     /// deadlock (one gets "database is locked" at once, whatever the busy timeout). Write
     /// transactions therefore take this lock first on SQLite; PostgreSQL needs none.
@@ -39,7 +42,9 @@ impl AppState {
         allow_private_urls: bool,
     ) -> AppState {
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let sandbox_shares = SandboxShares::new(rules.limits().max_concurrent_instances);
         AppState {
+            sandbox_shares,
             pool,
             verifier,
             rules,
@@ -95,16 +100,55 @@ impl AppState {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking database task failed: {e}")))?
     }
 
-    /// Runs plugin work (compiling, evaluating) on the blocking pool, off the async HTTP workers:
-    /// a plugin that spins until its deadline must not hold up other requests.
-    pub async fn sandboxed<T, F>(&self, work: F) -> ApiResult<T>
+    /// Runs a tenant's plugin work (compiling, evaluating) on the blocking pool, off the async
+    /// HTTP workers: a plugin that spins until its deadline must not hold up other requests.
+    /// Within the tenant's share of the sandboxes: when all of it is in use, 503 at once.
+    pub async fn sandboxed<T, F>(&self, tenant: &str, work: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&RuleEngine) -> ApiResult<T> + Send + 'static,
     {
+        let share = self.sandbox_shares.take(tenant)?;
         let engine = self.rules.clone();
-        web::block(move || work(&engine))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking plugin task failed: {e}")))?
+        web::block(move || {
+            let result = work(&engine);
+            drop(share);
+            result
+        })
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking plugin task failed: {e}")))?
+    }
+}
+
+/// How many of the engine's sandboxes one tenant's work may hold at once: a quarter (at least
+/// one), so a tenant flooding evaluations, or running a plugin that spins until its deadline,
+/// leaves the rest to the others. The engine's own limit still caps them all together.
+struct SandboxShares {
+    per_tenant: usize,
+    tenants: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
+}
+
+impl SandboxShares {
+    fn new(sandboxes: u32) -> SandboxShares {
+        SandboxShares {
+            per_tenant: (sandboxes as usize / 4).max(1),
+            tenants: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn take(&self, tenant: &str) -> ApiResult<tokio::sync::OwnedSemaphorePermit> {
+        let share = self
+            .tenants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(tenant.to_owned())
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_tenant)))
+            .clone();
+        share.try_acquire_owned().map_err(|_| {
+            ApiError::Unavailable(format!(
+                "all {} of {tenant}'s share of the rule sandboxes are in use",
+                self.per_tenant
+            ))
+        })
     }
 }

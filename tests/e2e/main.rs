@@ -34,6 +34,7 @@ mod openapi;
 mod outbound;
 mod procurements;
 mod rules;
+mod sandbox_shares;
 mod suppliers;
 mod tenant_isolation;
 mod tenants;

@@ -92,7 +92,7 @@ pub async fn evaluate_procurement(
     let plugin = compiled(&state, &scope, &plugin_row).await?;
     let (procurement_id, judged_version, input) = input;
     let (input, evaluation) = state
-        .sandboxed(move |_| {
+        .sandboxed(scope.slug(), move |_| {
             let evaluation = plugin.evaluate(&input)?;
             Ok((input, evaluation))
         })
@@ -248,7 +248,7 @@ pub async fn replay_decision(
     let plugin = compiled(&state, &scope, &plugin_row).await?;
     let recorded = recorded.into_api()?;
     let (recorded, evaluation) = state
-        .sandboxed(move |_| {
+        .sandboxed(scope.slug(), move |_| {
             let evaluation = plugin.evaluate(&recorded.input)?;
             Ok((recorded, evaluation))
         })
@@ -310,7 +310,7 @@ pub async fn evaluate_draft(
         .await?;
     let plugin = compiled(&state, &scope, &plugin_row).await?;
     let (input, evaluation) = state
-        .sandboxed(move |_| {
+        .sandboxed(scope.slug(), move |_| {
             let evaluation = plugin.evaluate(&input)?;
             Ok((input, evaluation))
         })

@@ -86,7 +86,7 @@ pub async fn upload_rule_plugin(
     };
 
     let (plugin, report, wasm) = state
-        .sandboxed(move |engine| {
+        .sandboxed(&slug, move |engine| {
             let plugin = engine.load(&wasm)?;
             let report = plugin.run_fixtures();
             Ok((plugin, report, wasm))
@@ -255,7 +255,9 @@ pub async fn activate_rule_plugin(
             .await?
     };
     let plugin = compiled(&state, &scope, &row).await?;
-    let report = state.sandboxed(move |_| Ok(plugin.run_fixtures())).await?;
+    let report = state
+        .sandboxed(scope.slug(), move |_| Ok(plugin.run_fixtures()))
+        .await?;
     if !report.all_passed {
         let first = report.results.iter().find(|r| !r.passed);
         return Err(ApiError::conflict(
@@ -339,7 +341,9 @@ pub async fn backtest_rule_plugin(
         None => None,
     };
     let outcome = state
-        .sandboxed(move |_: &RuleEngine| Ok(compare(&candidate, active.as_deref(), &inputs)))
+        .sandboxed(scope.slug(), move |_: &RuleEngine| {
+            Ok(compare(&candidate, active.as_deref(), &inputs))
+        })
         .await?;
     Ok(web::Json(Backtest {
         candidate_version: candidate_row.version,

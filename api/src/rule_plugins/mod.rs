@@ -29,10 +29,10 @@ pub async fn compiled(state: &AppState, scope: &TenantScope, row: &RulePluginRow
     if let Some(plugin) = state.rules.cached(&row.sha256) {
         return Ok(plugin);
     }
-    let (scope, id) = (scope.clone(), row.id.clone());
-    let wasm = state.db(move |conn| Ok(store::wasm(conn, &scope, &id)?)).await?;
+    let (owner, id) = (scope.clone(), row.id.clone());
+    let wasm = state.db(move |conn| Ok(store::wasm(conn, &owner, &id)?)).await?;
     state
-        .sandboxed(move |engine| {
+        .sandboxed(scope.slug(), move |engine| {
             let plugin = engine.load(&wasm)?;
             engine.keep(&plugin);
             Ok(plugin)
