@@ -613,7 +613,9 @@ async fn open_to_you_tells_a_tenant_user_whether_the_framework_is_for_their_serv
         app.national_viewer(),
         app.supplier_staff("0193a1b2-7c4d-7e5f-8a9b-0c1d2e3f4a5b"),
     ] {
-        for item in app.items(FRAMEWORKS, &token).await {
+        let items = app.items(FRAMEWORKS, &token).await;
+        assert!(!items.is_empty());
+        for item in items {
             assert!(
                 item.get("open_to_you").is_none(),
                 "not for national roles or suppliers: {item}"
