@@ -120,22 +120,31 @@ fn idempotent_by_content(req: &ServiceRequest) -> bool {
     )
 }
 
+/// The documented form: 1-255 visible ASCII characters, no spaces (the `pattern` in the OpenAPI document).
+fn is_valid_key(key: &str) -> bool {
+    (1..=MAX_KEY_LENGTH).contains(&key.len()) && key.bytes().all(|byte| (0x21..=0x7E).contains(&byte))
+}
+
 /// The middleware; wraps `/api/v1`.
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = match req.headers().get(HEADER) {
-        Some(key) if req.method() == Method::POST && !idempotent_by_content(&req) => key.to_str().map(str::to_owned),
+        Some(key) if req.method() == Method::POST => key.to_str().map(str::to_owned),
         _ => return next.call(req).await,
     };
+    // The form is checked on every POST that carries a key, uploads included, as the document promises.
     let key = match key {
-        Ok(key) if !key.trim().is_empty() && key.len() <= MAX_KEY_LENGTH => key,
+        Ok(key) if is_valid_key(&key) => key,
         _ => {
             let error = ApiError::invalid(HEADER, format!("must be 1-{MAX_KEY_LENGTH} visible ASCII characters"));
             return Ok(req.into_response(error.error_response()));
         }
     };
+    if idempotent_by_content(&req) {
+        return next.call(req).await;
+    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
