@@ -55,9 +55,9 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     if settings.load_demo_data {
         let report = demo::load(&mut conn)?;
         tracing::info!(?report, "national demo data loaded");
-        let report = demo::rules::load(&mut conn, &rules)?;
+        let report = demo::rules::load(&mut conn, &rules, settings.clock.today())?;
         tracing::info!(?report, "seed forces' rule plugins and demo procurements loaded");
-        let report = demo::registers::load(&mut conn)?;
+        let report = demo::registers::load(&mut conn, settings.clock.today())?;
         tracing::info!(?report, "demo contracts registers and spend loaded");
     }
     drop(conn);
@@ -71,6 +71,7 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
         rules,
         settings.webhooks.clone(),
         settings.allow_private_urls,
+        settings.clock,
     )))
 }
 

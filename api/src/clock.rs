@@ -9,8 +9,28 @@ pub fn now() -> NaiveDateTime {
     now.with_nanosecond(now.nanosecond() / 1_000 * 1_000).unwrap_or(now)
 }
 
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+/// Which day it is for the service: the day frameworks are live or expired on, evaluations are
+/// recorded for, awards are checked on and the default KPI year is counted back from.
+///
+/// Production always runs on the system's UTC date (nothing in the configuration can change it,
+/// so no operator setting can back-date an award). A fixed day is for code that embeds the
+/// service, such as the test suite, so that a date-dependent result is the same whichever day it
+/// runs and cannot change under a test at midnight. Timestamps (`now`) stay real either way:
+/// they order records and expire idempotency keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(NaiveDate),
+}
+
+impl Clock {
+    pub fn today(self) -> NaiveDate {
+        match self {
+            Clock::System => Utc::now().date_naive(),
+            Clock::Fixed(day) => day,
+        }
+    }
 }
 
 pub fn utc(stored: NaiveDateTime) -> DateTime<Utc> {

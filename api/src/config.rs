@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use bluelight_rules::Limits;
 use clap::{Args, ValueEnum};
 
+use crate::clock::Clock;
 use crate::db::Backend;
 use crate::webhooks::settings::WebhookSettings;
 
@@ -231,6 +232,8 @@ pub struct Settings {
     pub plugin_limits: Limits,
     pub webhooks: WebhookSettings,
     pub allow_private_urls: bool,
+    /// Always the system's date when resolved from flags and environment (see [`Clock`]).
+    pub clock: Clock,
 }
 
 impl AuthArgs {
@@ -308,6 +311,7 @@ impl ServeArgs {
             plugin_limits: self.plugins.resolve()?,
             webhooks: self.webhooks.resolve()?,
             allow_private_urls: self.allow_private_urls,
+            clock: Clock::System,
         })
     }
 }

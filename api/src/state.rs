@@ -8,6 +8,7 @@ use actix_web::web;
 use bluelight_rules::RuleEngine;
 
 use crate::auth::Verifier;
+use crate::clock::Clock;
 use crate::db::{self, Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub webhooks: WebhookSettings,
     /// Whether webhooks and OCDS fetches may go to http and private-network URLs (see `outbound`).
     pub allow_private_urls: bool,
+    /// Which day it is for statuses, evaluations, awards and default report periods.
+    pub clock: Clock,
     /// Each tenant's share of the rule sandboxes.
     sandbox_shares: SandboxShares,
     /// SQLite allows one writer at a time, and two transactions that both read then write
@@ -40,6 +43,7 @@ impl AppState {
         rules: Arc<RuleEngine>,
         webhooks: WebhookSettings,
         allow_private_urls: bool,
+        clock: Clock,
     ) -> AppState {
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         let sandbox_shares = SandboxShares::new(rules.limits().max_concurrent_instances);
@@ -51,6 +55,7 @@ impl AppState {
             import_progress: ImportProgress::default(),
             webhooks,
             allow_private_urls,
+            clock,
             write_lock,
         }
     }

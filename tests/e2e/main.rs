@@ -16,6 +16,7 @@ mod auth;
 mod authorization_order;
 mod award_gate;
 mod categories;
+mod clock;
 mod config;
 mod contracts;
 mod demo_data;

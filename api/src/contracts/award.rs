@@ -7,7 +7,6 @@ use super::handlers::{create, created};
 use super::model::{Arrangement, AwardContract, Contract, NewContract};
 use super::store::{self, ContractContext};
 use crate::auth::{Principal, TenantAccess, TenantScope};
-use crate::clock;
 use crate::db::DbConnection;
 use crate::decisions::model::DecisionRow;
 use crate::decisions::store as decisions;
@@ -53,6 +52,7 @@ pub async fn award_contract(
     body: JsonBody<AwardContract>,
 ) -> ApiResult<ETagged<Contract>> {
     let (slug, id) = path.into_inner();
+    let today = state.clock.today();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
@@ -64,7 +64,7 @@ pub async fn award_contract(
                 // The decision was made for its day; the framework must still be live on the day
                 // of the award (its lot and supplier are checked again below, as for any call-off).
                 let framework = crate::frameworks::store::get(conn, framework_id)?;
-                let status = FrameworkStatus::on(clock::today(), framework.start_date, framework.end_date);
+                let status = FrameworkStatus::on(today, framework.start_date, framework.end_date);
                 if status != FrameworkStatus::Live {
                     return Err(ApiError::conflict(
                         "framework_not_live",
@@ -85,7 +85,7 @@ pub async fn award_contract(
                 ));
             }
             let input = award_to_contract(&procurement, award)?;
-            let context = ContractContext::for_one(conn, &tenant, &input)?;
+            let context = ContractContext::for_one(conn, &tenant, &input, today)?;
             let about = json!({
                 "procurement_id": procurement.id,
                 "procurement_version": procurement.version,
@@ -94,7 +94,7 @@ pub async fn award_contract(
             create(conn, &scope, &context, input, &principal, "contract.awarded", about)
         })
         .await?;
-    created(row)
+    created(row, today)
 }
 
 /// The decision an award relies on: the latest recorded one, which must have judged the

@@ -1,6 +1,7 @@
 //! `/api/v1/tenants/{slug}/contracts`: the register, read and kept by hand (awards are in `award.rs`).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::model::{Contract, ContractChanges, ContractFilter, ContractRow, NewContract};
@@ -8,7 +9,6 @@ use super::store::{self, ContractContext};
 use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::categories::store as categories;
-use crate::clock;
 use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::error::{ApiError, ApiResult};
@@ -37,7 +37,7 @@ pub async fn list_contracts(
     filter: QueryParams<ContractFilter>,
 ) -> ApiResult<web::Json<Paged<Contract>>> {
     let slug = slug.into_inner();
-    let today = clock::today();
+    let today = state.clock.today();
     let (rows, page) = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
@@ -89,7 +89,7 @@ pub async fn get_contract(
             store::get(conn, &scope, &id)
         })
         .await?;
-    Ok(ETagged::ok(row.version, row.into_api(clock::today())?))
+    Ok(ETagged::ok(row.version, row.into_api(state.clock.today())?))
 }
 
 /// Record a contract
@@ -115,15 +115,16 @@ pub async fn create_contract(
     body: JsonBody<NewContract>,
 ) -> ApiResult<ETagged<Contract>> {
     let slug = slug.into_inner();
+    let today = state.clock.today();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let input = body.parse()?;
-            let context = ContractContext::for_one(conn, &tenant, &input)?;
+            let context = ContractContext::for_one(conn, &tenant, &input, today)?;
             create(conn, &scope, &context, input, &principal, "contract.created", json!({}))
         })
         .await?;
-    created(row)
+    created(row, today)
 }
 
 /// Stores a new contract and audits it as `action`; `about` adds what the action knows (an
@@ -148,9 +149,9 @@ pub(super) fn create(
     Ok(row)
 }
 
-pub(super) fn created(row: ContractRow) -> ApiResult<ETagged<Contract>> {
+pub(super) fn created(row: ContractRow, today: NaiveDate) -> ApiResult<ETagged<Contract>> {
     let location = format!("/api/v1/tenants/{}/contracts/{}", row.tenant_slug, row.id);
-    Ok(ETagged::created(row.version, row.into_api(clock::today())?, location))
+    Ok(ETagged::created(row.version, row.into_api(today)?, location))
 }
 
 fn audit_detail(row: &ContractRow) -> serde_json::Value {
@@ -190,6 +191,7 @@ pub async fn update_contract(
 ) -> ApiResult<ETagged<Contract>> {
     let expected = required_if_match(&req);
     let (slug, id) = path.into_inner();
+    let today = state.clock.today();
     let row = state
         .write(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
@@ -199,7 +201,7 @@ pub async fn update_contract(
                 return Err(ApiError::PreconditionFailed);
             }
             let input = changes.apply_to(current.to_input()?);
-            let context = ContractContext::for_one(conn, &tenant, &input)?;
+            let context = ContractContext::for_one(conn, &tenant, &input, today)?;
             let supplier = store::resolve(conn, &scope, &context, &input, Some(&current))?;
             let row = store::to_row(&scope, input, supplier, &principal, None, Some(&current))?;
             store::update(conn, &scope, expected, &row)?;
@@ -215,7 +217,7 @@ pub async fn update_contract(
             Ok(row)
         })
         .await?;
-    Ok(ETagged::ok(row.version, row.into_api(clock::today())?))
+    Ok(ETagged::ok(row.version, row.into_api(state.clock.today())?))
 }
 
 /// Delete a contract

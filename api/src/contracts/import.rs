@@ -2,6 +2,7 @@
 //! force's spreadsheet) into contracts: each row checked as the JSON API checks a new contract,
 //! all rows before anything is written.
 
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -49,9 +50,10 @@ pub fn prepare(
     principal: &Principal,
     bytes: &[u8],
     import_id: &str,
+    today: NaiveDate,
 ) -> ApiResult<PreparedImport<Vec<ContractRow>>> {
     let file = CsvFile::read(bytes, COLUMNS)?;
-    let context = ContractContext::for_many(conn, tenant)?;
+    let context = ContractContext::for_many(conn, tenant, today)?;
     let framework_ids: HashMap<String, String> = frameworks::table
         .select((frameworks::reference, frameworks::id))
         .load::<(String, String)>(conn)?

@@ -29,31 +29,40 @@ pub struct ContractContext {
     pub suppliers: SupplierDirectory,
     pub tenant_region: Region,
     pub tenant_kind: TenantKind,
+    /// The service's today: a contract may not be terminated after it.
+    pub today: NaiveDate,
 }
 
 impl ContractContext {
     /// For one contract: only the suppliers it could name.
-    pub fn for_one(conn: &mut DbConnection, tenant: &TenantRow, input: &NewContract) -> ApiResult<ContractContext> {
+    pub fn for_one(
+        conn: &mut DbConnection,
+        tenant: &TenantRow,
+        input: &NewContract,
+        today: NaiveDate,
+    ) -> ApiResult<ContractContext> {
         let suppliers = SupplierDirectory::load_for(conn, &supplier_reference(input))?;
-        ContractContext::with_suppliers(conn, tenant, suppliers)
+        ContractContext::with_suppliers(conn, tenant, suppliers, today)
     }
 
     /// For an import of many: every supplier.
-    pub fn for_many(conn: &mut DbConnection, tenant: &TenantRow) -> ApiResult<ContractContext> {
+    pub fn for_many(conn: &mut DbConnection, tenant: &TenantRow, today: NaiveDate) -> ApiResult<ContractContext> {
         let suppliers = SupplierDirectory::load_all(conn)?;
-        ContractContext::with_suppliers(conn, tenant, suppliers)
+        ContractContext::with_suppliers(conn, tenant, suppliers, today)
     }
 
     fn with_suppliers(
         conn: &mut DbConnection,
         tenant: &TenantRow,
         suppliers: SupplierDirectory,
+        today: NaiveDate,
     ) -> ApiResult<ContractContext> {
         Ok(ContractContext {
             categories: categories::tree(conn)?,
             suppliers,
             tenant_region: Region::from_db(&tenant.region)?,
             tenant_kind: TenantKind::from_db(&tenant.kind)?,
+            today,
         })
     }
 }
@@ -82,7 +91,7 @@ pub fn resolve(
     previous: Option<&ContractRow>,
 ) -> ApiResult<ResolvedSupplier> {
     let mut checks = Checks::new();
-    input.check_fields(&mut checks);
+    input.check_fields(&mut checks, context.today);
     checks.check(
         context.categories.contains(&input.category),
         "category",

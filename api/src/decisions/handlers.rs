@@ -67,7 +67,7 @@ pub async fn evaluate_procurement(
     params: QueryParams<EvaluateParams>,
 ) -> ApiResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let today = clock::today();
+    let today = state.clock.today();
     let asker = principal.clone();
     let (scope, plugin_row, input) = state
         .db(move |conn| {
@@ -290,11 +290,12 @@ pub async fn evaluate_draft(
     body: JsonBody<DraftEvaluation>,
 ) -> ApiResult<web::Json<DraftDecision>> {
     let slug = slug.into_inner();
+    let today = state.clock.today();
     let (scope, plugin_row, active, input) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Buy)?;
             let draft = body.parse()?;
-            let date = draft.evaluation_date.unwrap_or_else(clock::today);
+            let date = draft.evaluation_date.unwrap_or(today);
             let active = plugins::active(conn, &scope)?;
             let plugin_row = match draft.plugin_version {
                 Some(version) => plugins::get(conn, &scope, version)?,

@@ -44,7 +44,7 @@ pub struct RegistersReport {
     pub spend_lines: i64,
 }
 
-pub fn load(conn: &mut DbConnection) -> anyhow::Result<RegistersReport> {
+pub fn load(conn: &mut DbConnection, today: chrono::NaiveDate) -> anyhow::Result<RegistersReport> {
     let loader = Principal {
         subject: LOADED_BY.into(),
         roles: vec![Role::NationalAdmin],
@@ -59,7 +59,8 @@ pub fn load(conn: &mut DbConnection) -> anyhow::Result<RegistersReport> {
         let scope = TenantScope::for_system(slug);
         // Contracts first: spend lines name them.
         for (kind, file) in [(ImportKind::Contracts, contracts_csv), (ImportKind::Spend, spend_csv)] {
-            let written = conn.transaction(|conn| import_one(conn, &scope, &tenant, &loader, kind, file.as_bytes()))?;
+            let written =
+                conn.transaction(|conn| import_one(conn, &scope, &tenant, &loader, kind, file.as_bytes(), today))?;
             match kind {
                 ImportKind::Contracts => report.contracts += written,
                 ImportKind::Spend => report.spend_lines += written,
@@ -76,13 +77,22 @@ fn import_one(
     loader: &Principal,
     kind: ImportKind,
     bytes: &[u8],
+    today: chrono::NaiveDate,
 ) -> anyhow::Result<i64> {
     let sha256 = imports::file_hash(bytes);
     if import_store::completed_with_hash(conn, scope, kind, &sha256)?.is_some() {
         return Ok(0);
     }
     let import_id = clock::new_id();
-    let prepared = imports::prepare(conn, kind, scope, tenant, loader, bytes, &import_id)
+    let target = imports::ImportTarget {
+        kind,
+        scope,
+        tenant,
+        principal: loader,
+        import_id: &import_id,
+        today,
+    };
+    let prepared = imports::prepare(conn, &target, bytes)
         .map_err(|e| anyhow::anyhow!("demo {kind} file of {}: {e:?}", scope.slug()))?;
     let now = clock::now();
     import_store::insert(

@@ -4,6 +4,7 @@
 //!
 //! Idempotent per tenant: a tenant that already has any plugin version is left as it is.
 
+use chrono::NaiveDate;
 use std::sync::Arc;
 
 use diesel::prelude::*;
@@ -43,7 +44,7 @@ pub struct RulesReport {
     pub decisions: usize,
 }
 
-pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result<RulesReport> {
+pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>, today: NaiveDate) -> anyhow::Result<RulesReport> {
     conn.transaction(|conn| {
         let mut report = RulesReport::default();
         let demo: Vec<DemoProcurement> = serde_json::from_str(PROCUREMENTS_JSON)?;
@@ -90,7 +91,6 @@ pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>) -> anyhow::Result
             report.plugins += 1;
 
             let tenant = tenants::get(conn, seed.tenant).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let today = clock::today();
             let categories = categories::tree(conn)?;
             for demo in demo.iter().filter(|d| d.tenant == seed.tenant) {
                 let mut input = demo.procurement.clone();

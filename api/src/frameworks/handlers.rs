@@ -1,6 +1,7 @@
 //! `/api/v1/frameworks`
 
 use actix_web::{HttpRequest, get, patch, post, put, web};
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::model::{
@@ -11,7 +12,6 @@ use super::store::{self, FrameworkQuery};
 use crate::audit;
 use crate::auth::Principal;
 use crate::categories::store as categories;
-use crate::clock;
 use crate::db::DbConnection;
 use crate::error::responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -36,7 +36,12 @@ fn viewer_kind(conn: &mut DbConnection, principal: &Principal) -> ApiResult<Opti
     }
 }
 
-fn detail(conn: &mut DbConnection, principal: &Principal, id: &str) -> ApiResult<(i64, FrameworkDetail)> {
+fn detail(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+    today: NaiveDate,
+) -> ApiResult<(i64, FrameworkDetail)> {
     let row = store::get(conn, id)?;
     let lots = store::lots_of(conn, id)?;
     let kind = viewer_kind(conn, principal)?;
@@ -44,7 +49,7 @@ fn detail(conn: &mut DbConnection, principal: &Principal, id: &str) -> ApiResult
     Ok((
         version,
         FrameworkDetail {
-            framework: row.into_api(clock::today(), lots.len(), kind)?,
+            framework: row.into_api(today, lots.len(), kind)?,
             lots,
         },
     ))
@@ -88,6 +93,7 @@ pub async fn list_frameworks(
 ) -> ApiResult<web::Json<Paged<Framework>>> {
     let filter = filter.parse()?;
     let page = Page::new(filter.limit, filter.cursor.as_deref())?;
+    let today = state.clock.today();
     let paged = state
         .db(move |conn| {
             let mut checks = Checks::new();
@@ -118,7 +124,6 @@ pub async fn list_frameworks(
                 eligibilities,
                 expires_before: filter.expires_before,
             };
-            let today = clock::today();
             let rows = store::list(conn, &search, &page, today)?;
             let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
             let counts = store::lot_counts(conn, &ids)?;
@@ -157,7 +162,8 @@ pub async fn get_framework(
     id: web::Path<String>,
 ) -> ApiResult<ETagged<FrameworkDetail>> {
     let id = id.into_inner();
-    let (version, body) = state.db(move |conn| detail(conn, &principal, &id)).await?;
+    let today = state.clock.today();
+    let (version, body) = state.db(move |conn| detail(conn, &principal, &id, today)).await?;
     Ok(ETagged::ok(version, body))
 }
 
@@ -179,6 +185,7 @@ pub async fn create_framework(
 ) -> ApiResult<ETagged<FrameworkDetail>> {
     principal.require_national_admin()?;
     let new = body.parse()?;
+    let today = state.clock.today();
     let (version, created) = state
         .write(move |conn| {
             let category_exists = categories::tree(conn)?.contains(&new.category);
@@ -196,7 +203,7 @@ pub async fn create_framework(
             )?;
             let (framework, lots) = new.into_rows();
             store::insert(conn, &framework, &lots)?;
-            webhooks::scanner::framework_created(conn, &framework, clock::today())?;
+            webhooks::scanner::framework_created(conn, &framework, today)?;
             audit::record(
                 conn,
                 &principal,
@@ -205,7 +212,7 @@ pub async fn create_framework(
                 &framework.id,
                 json!({"reference": framework.reference, "lots": lots.len()}),
             )?;
-            detail(conn, &principal, &framework.id)
+            detail(conn, &principal, &framework.id, today)
         })
         .await?;
     let location = format!("/api/v1/frameworks/{}", created.framework.id);
@@ -236,6 +243,7 @@ pub async fn update_framework(
     principal.require_national_admin()?;
     let expected = required_if_match(&req);
     let id = id.into_inner();
+    let today = state.clock.today();
     let (version, updated) = state
         .write(move |conn| {
             let current = store::get(conn, &id)?;
@@ -253,8 +261,8 @@ pub async fn update_framework(
             store::update(conn, &id, expected, changes.into_changeset())?;
             audit::record(conn, &principal, "framework.updated", "framework", &id, audit_detail)?;
             let now_stored = store::get(conn, &id)?;
-            webhooks::scanner::framework_dates_changed(conn, &current, &now_stored, clock::today())?;
-            detail(conn, &principal, &id)
+            webhooks::scanner::framework_dates_changed(conn, &current, &now_stored, today)?;
+            detail(conn, &principal, &id, today)
         })
         .await?;
     Ok(ETagged::ok(version, updated))

@@ -152,6 +152,7 @@ async fn run_import(
     let sha256 = super::file_hash(&bytes);
 
     let import_id = clock::new_id();
+    let today = state.clock.today();
     let prepared = {
         let (scope, principal, sha256, import_id) =
             (scope.clone(), principal.clone(), sha256.clone(), import_id.clone());
@@ -160,7 +161,15 @@ async fn run_import(
                 if let Some(done) = store::completed_with_hash(conn, &scope, kind, &sha256)? {
                     return Ok(Err(done));
                 }
-                let p = super::prepare(conn, kind, &scope, &tenant, &principal, &bytes, &import_id)?;
+                let target = super::ImportTarget {
+                    kind,
+                    scope: &scope,
+                    tenant: &tenant,
+                    principal: &principal,
+                    import_id: &import_id,
+                    today,
+                };
+                let p = super::prepare(conn, &target, &bytes)?;
                 Ok(Ok((p.rows_total, p.rows_skipped, p.rows)))
             })
             .await?

@@ -9,6 +9,7 @@ pub mod store;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use chrono::NaiveDate;
 use diesel::QueryResult;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -48,19 +49,34 @@ pub enum ImportRows {
     Spend(Vec<SpendLineRow>),
 }
 
-/// Checks a whole file of `kind` for the tenant; the rows to write, or every problem found.
+/// Whose file an import is, of what kind, and on which day it is checked.
+pub struct ImportTarget<'a> {
+    pub kind: ImportKind,
+    pub scope: &'a TenantScope,
+    pub tenant: &'a TenantRow,
+    pub principal: &'a Principal,
+    pub import_id: &'a str,
+    /// The service's today: contracts may not be terminated after it.
+    pub today: NaiveDate,
+}
+
+/// Checks a whole file for its target; the rows to write, or every problem found.
 pub fn prepare(
     conn: &mut DbConnection,
-    kind: ImportKind,
-    scope: &TenantScope,
-    tenant: &TenantRow,
-    principal: &Principal,
+    target: &ImportTarget<'_>,
     bytes: &[u8],
-    import_id: &str,
 ) -> ApiResult<PreparedImport<ImportRows>> {
+    let ImportTarget {
+        kind,
+        scope,
+        tenant,
+        principal,
+        import_id,
+        today,
+    } = *target;
     Ok(match kind {
         ImportKind::Contracts => {
-            let p = contract_import::prepare(conn, scope, tenant, principal, bytes, import_id)?;
+            let p = contract_import::prepare(conn, scope, tenant, principal, bytes, import_id, today)?;
             PreparedImport {
                 rows_total: p.rows_total,
                 rows_skipped: p.rows_skipped,

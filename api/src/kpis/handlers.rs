@@ -5,7 +5,6 @@ use actix_web::{get, web};
 use super::compute;
 use super::model::{KpiReport, PeriodParams};
 use crate::auth::{Principal, TenantAccess, TenantScope};
-use crate::clock;
 use crate::error::responses::ReadErrors;
 use crate::error::{ApiResult, Problem};
 use crate::http::QueryParams;
@@ -37,10 +36,11 @@ pub async fn get_kpis(
     period: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<KpiReport>> {
     let slug = slug.into_inner();
+    let today = state.clock.today();
     let report = state
         .db(move |conn| {
             let (scope, _) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
-            let (from, to) = period_of(&period.parse()?)?;
+            let (from, to) = period_of(&period.parse()?, today)?;
             let (spend, contracts) = compute::load_facts(conn, &scope, from, to)?;
             Ok(compute::report(scope.slug(), from, to, &spend, &contracts))
         })
@@ -49,8 +49,9 @@ pub async fn get_kpis(
 }
 
 /// The period asked for, defaulting each end to the last complete financial year's.
-pub fn period_of(params: &PeriodParams) -> ApiResult<(chrono::NaiveDate, chrono::NaiveDate)> {
-    let (default_from, default_to) = compute::last_financial_year(clock::today());
+/// `today` is the service's (see [`crate::clock::Clock`]).
+pub fn period_of(params: &PeriodParams, today: chrono::NaiveDate) -> ApiResult<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let (default_from, default_to) = compute::last_financial_year(today);
     let from = params.from.unwrap_or(default_from);
     let to = params.to.unwrap_or(default_to);
     let mut checks = crate::validate::Checks::new();

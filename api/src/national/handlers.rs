@@ -14,7 +14,6 @@ use super::model::{
 };
 use super::reports::{self, FrameworkLots, StrategicSupplier};
 use crate::auth::Principal;
-use crate::clock;
 use crate::db::schema::{frameworks, lots, strategic_profiles, suppliers};
 use crate::error::responses::ListErrors;
 use crate::error::{ApiError, ApiResult};
@@ -34,11 +33,14 @@ fn top(limit: Option<usize>) -> ApiResult<usize> {
     Ok(limit)
 }
 
-fn period(params: &RankedParams) -> ApiResult<(NaiveDate, NaiveDate)> {
-    period_of(&PeriodParams {
-        from: params.from,
-        to: params.to,
-    })
+fn period(params: &RankedParams, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> {
+    period_of(
+        &PeriodParams {
+            from: params.from,
+            to: params.to,
+        },
+        today,
+    )
 }
 
 /// National spend by supplier
@@ -63,7 +65,7 @@ pub async fn spend_by_supplier(
 ) -> ApiResult<web::Json<NationalReport<SupplierExposure>>> {
     principal.require_national()?;
     let params = params.parse()?;
-    let (from, to) = period(&params)?;
+    let (from, to) = period(&params, state.clock.today())?;
     let limit = top(params.limit)?;
     let mut items = state
         .db(move |conn| {
@@ -103,7 +105,7 @@ pub async fn spend_by_category(
 ) -> ApiResult<web::Json<NationalReport<CategoryExposure>>> {
     principal.require_national()?;
     let params = params.parse()?;
-    let (from, to) = period(&params)?;
+    let (from, to) = period(&params, state.clock.today())?;
     let limit = top(params.limit)?;
     let mut items = state
         .db(move |conn| {
@@ -136,8 +138,8 @@ pub async fn strategic_dependency(
     params: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<NationalReport<StrategicDependency>>> {
     principal.require_national()?;
-    let (from, to) = period_of(&params.parse()?)?;
-    let today = clock::today();
+    let today = state.clock.today();
+    let (from, to) = period_of(&params.parse()?, today)?;
     let items = state
         .db(move |conn| {
             let strategic: Vec<(String, String, Option<String>)> = suppliers::table
@@ -186,7 +188,7 @@ pub async fn expiry_radar(
 ) -> ApiResult<web::Json<NationalReport<ExpiryCluster>>> {
     principal.require_national()?;
     let params = params.parse()?;
-    let today = clock::today();
+    let today = state.clock.today();
     let from = params.from.unwrap_or(today);
     let to = match params.to {
         Some(to) => to,
@@ -233,7 +235,7 @@ pub async fn framework_uptake(
     params: QueryParams<PeriodParams>,
 ) -> ApiResult<web::Json<NationalReport<FrameworkUptake>>> {
     principal.require_national()?;
-    let (from, to) = period_of(&params.parse()?)?;
+    let (from, to) = period_of(&params.parse()?, state.clock.today())?;
     let items = state
         .db(move |conn| {
             let framework_rows: Vec<(String, String, String)> = frameworks::table

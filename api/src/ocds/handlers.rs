@@ -13,7 +13,6 @@ use super::model::{
 use super::sync::{self, Outcome};
 use super::{export, fetch, import, store};
 use crate::auth::{Principal, TenantAccess, TenantScope};
-use crate::clock;
 use crate::error::responses::ListErrors;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::http::{JsonBody, Page, QueryParams};
@@ -62,7 +61,7 @@ pub async fn release_package(
     params: QueryParams<ReleaseParams>,
 ) -> ApiResult<web::Json<ReleasePackage>> {
     let slug = slug.into_inner();
-    let today = clock::today();
+    let today = state.clock.today();
     let (releases, next_key, tenant_slug, limit) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Read)?;
@@ -243,13 +242,14 @@ pub async fn import_frameworks(
         }
         seen.insert(reference.clone(), index);
         let principal = principal.clone();
+        let today = state.clock.today();
         let outcome = if dry_run {
             state
-                .db(move |conn| sync::import_release(conn, &principal, mapped, false))
+                .db(move |conn| sync::import_release(conn, &principal, mapped, false, today))
                 .await
         } else {
             state
-                .write(move |conn| sync::import_release(conn, &principal, mapped, true))
+                .write(move |conn| sync::import_release(conn, &principal, mapped, true, today))
                 .await
         };
         match outcome {

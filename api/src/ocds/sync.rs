@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use serde_json::json;
 
 use super::import::{MappedRelease, SupplierKey};
@@ -11,7 +12,6 @@ use super::model::{ImportedFramework, RejectedRelease};
 use crate::audit;
 use crate::auth::Principal;
 use crate::categories::store as categories;
-use crate::clock;
 use crate::db::DbConnection;
 use crate::error::{ApiResult, FieldError};
 use crate::frameworks::model::{
@@ -38,6 +38,7 @@ pub fn import_release(
     principal: &Principal,
     mut mapped: MappedRelease,
     write: bool,
+    today: NaiveDate,
 ) -> ApiResult<Outcome> {
     let mut errors: Vec<FieldError> = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
@@ -84,8 +85,8 @@ pub fn import_release(
         return Ok(Outcome::Rejected(mapped.rejected(errors)));
     }
     match frameworks::find_by_reference(conn, &mapped.framework.reference)? {
-        None => create(conn, principal, mapped, write),
-        Some(current) => update(conn, principal, mapped, current, &names, write),
+        None => create(conn, principal, mapped, write, today),
+        Some(current) => update(conn, principal, mapped, current, &names, write, today),
     }
 }
 
@@ -107,6 +108,7 @@ fn create(
     principal: &Principal,
     mut mapped: MappedRelease,
     write: bool,
+    today: NaiveDate,
 ) -> ApiResult<Outcome> {
     // A cancelled award on a framework not yet here awards nothing.
     for lot in &mut mapped.framework.lots {
@@ -119,7 +121,7 @@ fn create(
     let mut created = summary(&mapped, None, Vec::new());
     let (framework, lots) = mapped.framework.into_rows();
     frameworks::insert(conn, &framework, &lots)?;
-    webhooks::scanner::framework_created(conn, &framework, clock::today())?;
+    webhooks::scanner::framework_created(conn, &framework, today)?;
     audit::record(
         conn,
         principal,
@@ -210,6 +212,7 @@ fn update(
     current: FrameworkRow,
     names: &HashMap<String, String>,
     write: bool,
+    today: NaiveDate,
 ) -> ApiResult<Outcome> {
     let mut changes = framework_changes(&current, &mapped);
     let stored_lots = frameworks::lot_rows(conn, &current.id)?;
@@ -315,7 +318,7 @@ fn update(
         }),
     )?;
     let now_stored = frameworks::get(conn, &current.id)?;
-    webhooks::scanner::framework_dates_changed(conn, &current, &now_stored, clock::today())?;
+    webhooks::scanner::framework_dates_changed(conn, &current, &now_stored, today)?;
     Ok(Outcome::Updated(updated))
 }
 

@@ -320,11 +320,12 @@ pub async fn backtest_rule_plugin(
 ) -> ApiResult<web::Json<Backtest>> {
     let (slug, version) = path.into_inner();
     let started = Instant::now();
+    let today = state.clock.today();
     let (scope, candidate_row, active_row, inputs, date) = state
         .db(move |conn| {
             let (scope, tenant) = TenantScope::authorize(conn, &principal, &slug, TenantAccess::Administer)?;
             let candidate = store::get(conn, &scope, version)?;
-            let date = params.parse()?.evaluation_date.unwrap_or_else(clock::today);
+            let date = params.parse()?.evaluation_date.unwrap_or(today);
             let active = store::active(conn, &scope)?;
             let categories = categories::tree(conn)?;
             let mut inputs = Vec::new();

@@ -62,7 +62,7 @@ pub fn spawn(state: web::Data<AppState>) {
     });
     actix_web::rt::spawn(async move {
         loop {
-            let today = clock::today();
+            let today = state.clock.today();
             match state.write(move |conn| scanner::scan(conn, today)).await {
                 Ok(emitted) if emitted > 0 => tracing::info!(emitted, "calendar events noticed"),
                 Ok(_) => {}

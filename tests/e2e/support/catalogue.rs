@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use reqwest::header::IF_MATCH;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -81,9 +81,13 @@ impl TestApp {
     }
 }
 
-/// Today's date in UTC: the date the service derives framework status from.
+/// The suite's today: every app the tests start runs on this fixed day (unless a test gives it
+/// another), so nothing date-dependent changes with the day the suite runs or at midnight. It is
+/// months from the day this was written, so a date taken from the system clock anywhere in the
+/// service shows up as a wrong status, period or refusal. The demo spend's financial year
+/// (2025-26) is the last complete one on this day.
 pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    NaiveDate::from_ymd_opt(2026, 6, 15).expect("a valid date")
 }
 
 /// `days` days from today (negative: in the past), as an ISO date.
@@ -94,12 +98,16 @@ pub fn day(days: i64) -> String {
 /// The status a framework must have today, derived from its dates as the README states:
 /// expired after the end date, live from the start date, pipeline before it or with no start.
 pub fn expected_status(framework: &Value) -> &'static str {
+    expected_status_on(framework, today())
+}
+
+/// As [`expected_status`], on `today`.
+pub fn expected_status_on(framework: &Value, today: NaiveDate) -> &'static str {
     let date = |field: &str| {
         framework[field]
             .as_str()
             .map(|d| d.parse::<NaiveDate>().expect("an ISO date"))
     };
-    let today = today();
     match (date("start_date"), date("end_date")) {
         (_, Some(end)) if end < today => "expired",
         (Some(start), _) if start <= today => "live",

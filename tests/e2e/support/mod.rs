@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use bluelight_api::auth::{Claims, mint_token};
+use bluelight_api::clock::Clock;
 use bluelight_api::config::{AuthSettings, Settings};
 use bluelight_api::webhooks::settings::WebhookSettings;
 use bluelight_rules::{Limits, RuleEngine};
@@ -64,6 +65,8 @@ pub struct Options {
     pub webhooks: WebhookSettings,
     /// Webhook receivers and OCDS packages are served on loopback in the tests.
     pub allow_private_urls: bool,
+    /// Which day it is for the service: the suite's fixed day unless a test asks for another.
+    pub clock: Clock,
 }
 
 impl Default for Options {
@@ -77,6 +80,7 @@ impl Default for Options {
             plugin_limits: None,
             webhooks: test_webhooks(),
             allow_private_urls: true,
+            clock: Clock::Fixed(catalogue::today()),
         }
     }
 }
@@ -280,6 +284,7 @@ impl TestApp {
             plugin_limits: options.plugin_limits.clone().unwrap_or_else(test_limits),
             webhooks: options.webhooks.clone(),
             allow_private_urls: options.allow_private_urls,
+            clock: options.clock,
         };
         let state = bluelight_api::app::prepare_state_with_engine(&settings, engine)
             .expect("the app's state (database, migrations)");
