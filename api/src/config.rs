@@ -83,6 +83,12 @@ pub struct PluginArgs {
     /// Plugin sandboxes alive at once; evaluations beyond it are refused as busy (503).
     #[arg(long, env = "PLUGIN_SANDBOXES", default_value_t = Limits::default().max_concurrent_instances)]
     pub plugin_sandboxes: u32,
+    /// Plugins compiled at once; uploads beyond it wait their turn a few seconds, then get 503.
+    #[arg(long, env = "PLUGIN_COMPILES", default_value_t = Limits::default().max_concurrent_compiles)]
+    pub plugin_compiles: u32,
+    /// How long an upload waits for its plugin to compile before it is refused, in milliseconds.
+    #[arg(long, env = "PLUGIN_COMPILE_DEADLINE_MS", default_value_t = Limits::default().compile_deadline.as_millis() as u64)]
+    pub plugin_compile_deadline_ms: u64,
 }
 
 impl Default for PluginArgs {
@@ -95,6 +101,8 @@ impl Default for PluginArgs {
             plugin_max_size_kib: limits.max_plugin_bytes >> 10,
             plugin_max_findings: limits.max_findings,
             plugin_sandboxes: limits.max_concurrent_instances,
+            plugin_compiles: limits.max_concurrent_compiles,
+            plugin_compile_deadline_ms: limits.compile_deadline.as_millis() as u64,
         }
     }
 }
@@ -113,6 +121,8 @@ impl PluginArgs {
         positive(self.plugin_max_size_kib as u64, "PLUGIN_MAX_SIZE_KIB")?;
         positive(self.plugin_max_findings as u64, "PLUGIN_MAX_FINDINGS")?;
         positive(u64::from(self.plugin_sandboxes), "PLUGIN_SANDBOXES")?;
+        positive(u64::from(self.plugin_compiles), "PLUGIN_COMPILES")?;
+        positive(self.plugin_compile_deadline_ms, "PLUGIN_COMPILE_DEADLINE_MS")?;
         if self.plugin_memory_mib > 4096 {
             bail!("PLUGIN_MEMORY_MIB: at most 4096 (a plugin's memory is 32-bit)");
         }
@@ -123,6 +133,8 @@ impl PluginArgs {
             max_plugin_bytes: self.plugin_max_size_kib << 10,
             max_findings: self.plugin_max_findings,
             max_concurrent_instances: self.plugin_sandboxes,
+            max_concurrent_compiles: self.plugin_compiles,
+            compile_deadline: Duration::from_millis(self.plugin_compile_deadline_ms),
             ..Limits::default()
         })
     }

@@ -347,6 +347,36 @@ async fn uploads_that_are_not_plugins_of_our_world_are_refused_with_the_cause() 
     );
 }
 
+/// A component far slower to compile than any rule plugin is refused at the compile deadline,
+/// nothing is stored, and the service goes on (the host's tests show the compilation keeps its
+/// slot until it finishes).
+#[actix_web::test]
+async fn an_upload_that_does_not_compile_by_the_deadline_is_refused_and_nothing_is_stored() {
+    let app = TestApp::spawn_with(Options::default().with_plugin_limits(bluelight_rules::Limits {
+        max_concurrent_compiles: 1,
+        compile_deadline: std::time::Duration::from_millis(1),
+        ..crate::support::test_limits()
+    }))
+    .await;
+    app.tenant_with_category(BEDFORDSHIRE).await;
+    let admin = app.tenant_admin_of(BEDFORDSHIRE);
+    let body = "i32.const 1 i32.add ".repeat(200_000);
+    let slow = wat::parse_str(format!(
+        "(component (core module (func (export \"f\") (result i32) i32.const 0 {body})))"
+    ))
+    .expect("valid WAT");
+    let problem = assert_problem(
+        app.upload_plugin(BEDFORDSHIRE, &admin, &slow).await,
+        422,
+        "plugin_compile_deadline_exceeded",
+    )
+    .await;
+    assert!(problem["detail"].as_str().unwrap().contains("1 ms"), "{problem}");
+    let plugins = format!("/api/v1/tenants/{BEDFORDSHIRE}/rule-plugins");
+    assert!(app.items(&plugins, &admin).await.is_empty());
+    assert_eq!(app.get("/health/ready", &admin).await.status(), StatusCode::OK);
+}
+
 #[actix_web::test]
 async fn hostile_plugins_are_contained_and_the_service_keeps_serving() {
     let app = TestApp::spawn().await;

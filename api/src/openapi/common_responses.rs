@@ -125,8 +125,8 @@ fn unavailable() -> RefOr<Response> {
         .build();
     ResponseBuilder::new()
         .description(
-            "The database or the rule sandboxes are unavailable for now; retry after `Retry-After` \
-             seconds (`service_unavailable`)",
+            "The database, the rule sandboxes or the plugin compiler are unavailable for now; retry \
+             after `Retry-After` seconds (`service_unavailable`)",
         )
         .header("Retry-After", retry_after)
         .content(PROBLEM_JSON, problem_content())

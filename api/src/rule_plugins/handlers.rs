@@ -48,7 +48,7 @@ const WASM: &str = "application/wasm";
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over the plugin size limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither application/octet-stream nor application/wasm", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not an acceptable plugin: `plugin_not_a_component`, `plugin_wrong_interface`, `plugin_forbidden_import`, `plugin_tenant_mismatch`, `plugin_invalid_fixtures`, or a failure while describing itself (`plugin_fuel_exhausted`, `plugin_trapped` ...)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an acceptable plugin: `plugin_not_a_component`, `plugin_wrong_interface`, `plugin_forbidden_import`, `plugin_tenant_mismatch`, `plugin_invalid_fixtures`, `plugin_over_sandbox_limits`, `plugin_compile_deadline_exceeded` (it did not compile in time), or a failure while describing itself (`plugin_fuel_exhausted`, `plugin_trapped` ...)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -11,6 +11,7 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use crate::compiler::Compiler;
 use crate::error::PluginError;
 use crate::fixtures::Fixture;
 use crate::limits::Limits;
@@ -34,6 +35,7 @@ pub struct RuleEngine {
     limits: Limits,
     deadline_ticks: u64,
     cache: Mutex<Cache>,
+    compiler: Compiler,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -89,11 +91,21 @@ impl RuleEngine {
         Ok(RuleEngine {
             engine,
             linker,
-            limits,
             deadline_ticks,
             cache: Mutex::new(Cache::default()),
+            compiler: Compiler::new(
+                limits.max_concurrent_compiles,
+                limits.compile_queue_wait,
+                limits.compile_deadline,
+            ),
+            limits,
             ticker_stop,
         })
+    }
+
+    /// Compilations running now (see [`Compiler::running`]).
+    pub fn compilations_running(&self) -> u32 {
+        self.compiler.running()
     }
 
     pub fn limits(&self) -> &Limits {
@@ -131,15 +143,7 @@ impl RuleEngine {
                 self.limits.max_fixtures
             )));
         }
-        let component = Component::new(&self.engine, wasm).map_err(|e| {
-            let message = format!("{e:#}");
-            // The sandbox's per-plugin limits are checked as the component is compiled.
-            if message.contains("pooling allocator") {
-                PluginError::OverSandboxLimits(message)
-            } else {
-                PluginError::NotAComponent(format!("it does not validate: {message}"))
-            }
-        })?;
+        let component = self.compiler.compile(&self.engine, wasm)?;
         self.check_imports(&component)?;
         let instance_pre = self
             .linker

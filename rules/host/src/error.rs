@@ -51,8 +51,12 @@ pub enum PluginError {
     InconsistentDecision(String),
     #[error("the procurement is {size} bytes as plugin input; the limit is {limit}")]
     InputTooLarge { size: usize, limit: usize },
+    #[error("the plugin did not compile within {millis} ms; make it smaller or simpler")]
+    CompileDeadlineExceeded { millis: u128 },
     #[error("every plugin sandbox is in use; retry shortly")]
     Busy,
+    #[error("the plugin compiler is busy with other plugins; retry shortly")]
+    CompilerBusy,
 }
 
 impl PluginError {
@@ -74,7 +78,9 @@ impl PluginError {
             PluginError::TooManyFindings { .. } => "plugin_too_many_findings",
             PluginError::InconsistentDecision(_) => "plugin_inconsistent_decision",
             PluginError::InputTooLarge { .. } => "plugin_input_too_large",
+            PluginError::CompileDeadlineExceeded { .. } => "plugin_compile_deadline_exceeded",
             PluginError::Busy => "plugin_sandbox_busy",
+            PluginError::CompilerBusy => "plugin_compiler_busy",
         }
     }
 
@@ -85,9 +91,10 @@ impl PluginError {
             | PluginError::WrongInterface(_)
             | PluginError::ForbiddenImport(_)
             | PluginError::InvalidFixtures(_)
-            | PluginError::OverSandboxLimits(_) => FailureKind::Rejected,
+            | PluginError::OverSandboxLimits(_)
+            | PluginError::CompileDeadlineExceeded { .. } => FailureKind::Rejected,
             PluginError::InputTooLarge { .. } => FailureKind::InputRefused,
-            PluginError::Busy => FailureKind::Busy,
+            PluginError::Busy | PluginError::CompilerBusy => FailureKind::Busy,
             _ => FailureKind::Misbehaved,
         }
     }

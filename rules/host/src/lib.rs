@@ -4,6 +4,7 @@
 //! runs in wasmtime under hard limits (fuel, a wall-clock deadline, memory, sizes), in a fresh
 //! instance per evaluation, with nothing imported: its decision depends only on its input.
 
+mod compiler;
 pub mod engine;
 pub mod error;
 pub mod fixtures;

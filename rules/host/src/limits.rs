@@ -34,6 +34,13 @@ pub struct Limits {
     /// Plugin instances alive at once across the whole engine (the pooling allocator's slots).
     /// An evaluation that finds none free is refused as busy rather than queued without bound.
     pub max_concurrent_instances: u32,
+    /// Plugins compiled at once, how long an upload (or a first evaluation after a restart)
+    /// waits for its turn before a busy refusal, and how long it waits for the compiled result.
+    /// Compiling cannot be interrupted: one past its deadline finishes on its own, holding its
+    /// turn, so this many compilations at most ever run together.
+    pub max_concurrent_compiles: u32,
+    pub compile_queue_wait: Duration,
+    pub compile_deadline: Duration,
 }
 
 impl Limits {
@@ -63,6 +70,9 @@ impl Default for Limits {
             max_fixtures: 500,
             fixtures_time: Duration::from_secs(2),
             max_concurrent_instances: 64,
+            max_concurrent_compiles: 2,
+            compile_queue_wait: Duration::from_secs(5),
+            compile_deadline: Duration::from_secs(10),
         }
     }
 }
