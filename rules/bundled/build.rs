@@ -24,10 +24,13 @@ const SEED_PLUGINS: [(&str, &str); 3] = [
 const HOSTILE: (&str, &str) = ("hostile", "hostile-test-constabulary");
 /// The test and example plugins packaged like the seed plugins (fixtures embedded) but not in
 /// `seed_plugins()`: a new tenant uploads them in tests (`west_yorkshire_fire()`).
-const EXAMPLE_PLUGINS: [(&str, &str); 1] = [(
-    "west-yorkshire-fire-and-rescue-service",
-    "west-yorkshire-fire-and-rescue-service",
-)];
+const EXAMPLE_PLUGINS: [(&str, &str); 2] = [
+    (
+        "west-yorkshire-fire-and-rescue-service",
+        "west-yorkshire-fire-and-rescue-service",
+    ),
+    ("revised-test-rules", "hostile-test-constabulary"),
+];
 const WRONG_WORLD: &str = "wrong-world";
 /// The core module `core_module()` returns (before componentizing).
 const CORE_MODULE_OF: &str = "bedfordshire-police";

@@ -2,7 +2,7 @@
 //! findings that cite the force's policy, the decision log and replays, drafts, a tenant admin's
 //! upload / test / activate / roll back / backtest, and hostile plugins contained over HTTP.
 
-use bluelight_rules_bundled::{core_module, hostile, seed_plugins, wrong_world};
+use bluelight_rules_bundled::{core_module, hostile, revised_test_rules, seed_plugins, wrong_world};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -579,4 +579,70 @@ async fn a_replay_decides_on_the_recorded_input_after_the_procurement_has_change
     assert_eq!(now["decision"]["outcome"], "compliant", "{now}");
     assert_eq!(now["input"]["value_pence"], 500_000);
     assert_eq!(recorded["input"]["value_pence"], 4_500_000);
+}
+
+/// Replayed against another version, a decision is made again by that version's rules on the
+/// input that was recorded: the revision's differences show, and the procurement's later edits
+/// do not.
+#[actix_web::test]
+async fn a_replay_against_a_revised_version_shows_the_revisions_difference_on_the_recorded_input() {
+    let app = TestApp::spawn().await;
+    app.tenant_with_category(HOSTILE_TENANT).await;
+    assert_eq!(app.install_plugin(HOSTILE_TENANT, hostile()).await, 1);
+    let buyer = app.buyer_of(HOSTILE_TENANT);
+    let admin = app.tenant_admin_of(HOSTILE_TENANT);
+    let procurement = app
+        .create_procurement(
+            HOSTILE_TENANT,
+            &procurement_body("REVISION-1", "6000.00", "single_quote"),
+        )
+        .await;
+    let id = procurement["id"].as_str().unwrap();
+    let recorded = json_with_status(app.evaluate(HOSTILE_TENANT, id).await, StatusCode::CREATED).await;
+    assert_eq!(recorded["decision"]["outcome"], "compliant");
+    assert_eq!(recorded["decision"]["findings"][0]["rule_id"], "HOSTILE-1");
+
+    // The revision is uploaded, not activated; then the procurement is cut to £100.
+    let v2 = json_with_status(
+        app.upload_plugin(HOSTILE_TENANT, &admin, revised_test_rules()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(v2["version"], 2);
+    let path = format!("/api/v1/tenants/{HOSTILE_TENANT}/procurements/{id}");
+    let tag = crate::support::etag(&app.get(&path, &buyer).await);
+    let cut = json!({"value": "100.00", "quotes": [{"supplier_name": "Ouse Valley Outfitters Ltd", "amount": "100.00", "local": true}]});
+    json_ok(app.patch_json(&path, &buyer, Some(&tag), &cut).await).await;
+
+    let replay_path = format!(
+        "/api/v1/tenants/{HOSTILE_TENANT}/decisions/{}/replay",
+        recorded["id"].as_str().unwrap()
+    );
+    // Under the revision the recorded £6,000 on one quote breaks the £5,000 limit (the £100 it
+    // is now would not).
+    let revised = json_ok(
+        app.post_json(&format!("{replay_path}?plugin_version=2"), &buyer, &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(revised["recorded_plugin_version"], 1);
+    assert_eq!(revised["plugin_version"], 2);
+    assert_eq!(revised["same_as_recorded"], json!(false));
+    let decision = &revised["decision"];
+    assert_eq!(decision["outcome"], "non_compliant", "{revised}");
+    assert_eq!(decision["required_route"], "multiple_quotes");
+    let findings = decision["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{revised}");
+    assert_eq!(findings[0]["rule_id"], "REVISED-1");
+    assert_eq!(findings[0]["severity"], "violation");
+    assert!(
+        findings[0]["message"].as_str().unwrap().contains("£6,000.00"),
+        "{revised}"
+    );
+
+    // Against the version that made it, the same decision again.
+    let same = json_ok(app.post_json(&replay_path, &buyer, &json!({})).await).await;
+    assert_eq!(same["plugin_version"], 1);
+    assert_eq!(same["same_as_recorded"], json!(true));
+    assert_eq!(same["decision"], recorded["decision"]);
 }

@@ -77,6 +77,14 @@ pub fn west_yorkshire_fire() -> &'static [u8] {
     out_file!("west-yorkshire-fire-and-rescue-service.wasm")
 }
 
+/// The `revised-test-rules` test plugin: a second version of `hostile-test-constabulary`'s rules
+/// (the first being [`hostile`]), allowing one written quote only up to £5,000.00 excluding VAT
+/// (`REVISED-1`, a violation above it). Replays against it show what a revision changes.
+#[cfg(feature = "test-plugins")]
+pub fn revised_test_rules() -> &'static [u8] {
+    out_file!("revised-test-rules.wasm")
+}
+
 /// A component of another world (`test:other/other@1.0.0`, exporting
 /// `evaluate: func(input: string) -> string`), which the host must refuse.
 #[cfg(feature = "test-plugins")]
