@@ -258,6 +258,15 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 ApiError::Unavailable(info.message().to_owned())
             }
+            // The database went away under the request (stopped, restarted, failed over): the
+            // transaction did not commit, so nothing was written; retry once it is back.
+            Error::DatabaseError(_, info) if connection_lost(info.message()) => {
+                ApiError::Unavailable(format!("the database connection was lost: {}", info.message().trim()))
+            }
+            Error::RollbackErrorOnCommit { commit_error, .. } => ApiError::from(*commit_error),
+            Error::BrokenTransactionManager => {
+                ApiError::Unavailable("the database connection was lost during a transaction".into())
+            }
             // A lock held elsewhere for longer than `db::LOCK_WAIT_MILLIS`: SQLite's busy
             // timeout ("database is locked") or PostgreSQL's lock_timeout (SQLSTATE 55P03,
             // which diesel passes on only as its message). Nothing was written; retry shortly.
@@ -271,6 +280,22 @@ impl From<diesel::result::Error> for ApiError {
             other => ApiError::Internal(anyhow::Error::new(other).context("database query")),
         }
     }
+}
+
+/// What libpq and PostgreSQL say when the server is gone or going: a stop or restart
+/// (SQLSTATE 57P01-57P03, which diesel passes on only as messages) or a dropped socket.
+fn connection_lost(message: &str) -> bool {
+    const LOST: [&str; 8] = [
+        "server closed the connection unexpectedly",
+        "terminating connection due to administrator command",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+    ];
+    LOST.iter().any(|lost| message.contains(lost))
 }
 
 /// A duplicate that got past a handler's own check (two requests at once) gets the same code as

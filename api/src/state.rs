@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::web;
 
@@ -31,8 +32,10 @@ pub struct AppState {
     sandbox_shares: SandboxShares,
     /// SQLite allows one writer at a time, and two transactions that both read then write
     /// deadlock (one gets "database is locked" at once, whatever the busy timeout). Write
-    /// transactions therefore take this lock first on SQLite; PostgreSQL needs none.
-    write_lock: Option<Arc<Mutex<()>>>,
+    /// transactions therefore take this lock first on SQLite; PostgreSQL needs none. A writer
+    /// waits for it at most as long as for a database lock (`db::LOCK_WAIT_MILLIS`), so writers
+    /// queued behind a long import get 503 with `Retry-After`, not an endless wait.
+    write_lock: Option<Arc<parking_lot::Mutex<()>>>,
 }
 
 impl AppState {
@@ -45,7 +48,7 @@ impl AppState {
         allow_private_urls: bool,
         clock: Clock,
     ) -> AppState {
-        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(parking_lot::Mutex::new(())));
         let sandbox_shares = SandboxShares::new(rules.limits().max_concurrent_instances);
         AppState {
             sandbox_shares,
@@ -72,10 +75,20 @@ impl AppState {
         let claimed = idempotency::claimed_by_this_request();
         web::block(move || {
             // Taken before a pooled connection, so queued writers do not hold connections that
-            // readers need. A poisoned lock only means another write panicked and was rolled back.
-            let _one_writer = write_lock
-                .as_ref()
-                .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
+            // readers need.
+            let _one_writer = match &write_lock {
+                None => None,
+                Some(lock) => Some(
+                    lock.try_lock_for(Duration::from_millis(u64::from(db::LOCK_WAIT_MILLIS)))
+                        .ok_or_else(|| {
+                            ApiError::Unavailable(
+                                "waited too long for the database's one writer (another write, such as an \
+                                 import, is under way)"
+                                    .into(),
+                            )
+                        })?,
+                ),
+            };
             let mut conn = pool.get()?;
             db::write_transaction(&mut conn, |conn| {
                 let done = work(conn)?;

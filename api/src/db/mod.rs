@@ -102,6 +102,9 @@ where
     }
 }
 
+/// How long a request waits for a pooled connection before 503.
+pub const POOL_WAIT: Duration = Duration::from_secs(1);
+
 /// How long a statement waits for a lock another connection holds (SQLite's write lock, a
 /// PostgreSQL row or table lock) before giving up; the request then gets 503 with `Retry-After`
 /// (see `error.rs`) instead of waiting without limit.
@@ -153,7 +156,9 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let manager = ConnectionManager::<DbConnection>::new(target);
     Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(5))
+        // How long a request waits for a connection: with the database down (or every
+        // connection busy) it gets 503 with `Retry-After` within about a second.
+        .connection_timeout(POOL_WAIT)
         .connection_customizer(Box::new(ConnectionSetup))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to the database: {e}"))
