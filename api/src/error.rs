@@ -76,6 +76,10 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
+    /// Out of capacity for now (a lock, the one SQLite writer, the rule sandboxes or compiler):
+    /// unlike [`ApiError::Unavailable`] the client is told which, since it says nothing internal.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -131,7 +135,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
-            ApiError::Unavailable(_) => "service_unavailable",
+            ApiError::Unavailable(_) | ApiError::Busy(_) => "service_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -151,7 +155,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::MethodNotAllowed(_) => "Method not allowed",
-            ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::Unavailable(_) | ApiError::Busy(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -209,7 +213,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -219,7 +223,7 @@ impl ResponseError for ApiError {
             ApiError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "request failed")
             }
-            ApiError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            ApiError::Unavailable(cause) | ApiError::Busy(cause) => tracing::warn!(%cause, "service unavailable"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -231,7 +235,7 @@ impl ResponseError for ApiError {
                     HeaderValue::from_static("Bearer realm=\"bluelight\""),
                 ));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Busy(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS)));
             }
             _ => {}
@@ -275,7 +279,7 @@ impl From<diesel::result::Error> for ApiError {
                     || info.message().starts_with("database table is locked")
                     || info.message().contains("due to lock timeout") =>
             {
-                ApiError::Unavailable(format!("waited too long for a database lock: {}", info.message()))
+                ApiError::Busy("waited too long for a database lock another change holds; retry shortly".into())
             }
             other => ApiError::Internal(anyhow::Error::new(other).context("database query")),
         }
@@ -345,7 +349,7 @@ impl From<bluelight_rules::PluginError> for ApiError {
         use bluelight_rules::{FailureKind, PluginError};
         match (&error, error.kind()) {
             (PluginError::TooLarge { .. }, _) => ApiError::PayloadTooLarge(error.to_string()),
-            (_, FailureKind::Busy) => ApiError::Unavailable(error.to_string()),
+            (_, FailureKind::Busy) => ApiError::Busy(error.to_string()),
             _ => ApiError::Unprocessable {
                 code: error.code(),
                 message: error.to_string(),

@@ -81,9 +81,9 @@ impl AppState {
                 Some(lock) => Some(
                     lock.try_lock_for(Duration::from_millis(u64::from(db::LOCK_WAIT_MILLIS)))
                         .ok_or_else(|| {
-                            ApiError::Unavailable(
+                            ApiError::Busy(
                                 "waited too long for the database's one writer (another write, such as an \
-                                 import, is under way)"
+                                 import, is under way); retry shortly"
                                     .into(),
                             )
                         })?,
@@ -163,8 +163,8 @@ impl SandboxShares {
             .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(self.per_tenant)))
             .clone();
         share.try_acquire_owned().map_err(|_| {
-            ApiError::Unavailable(format!(
-                "all {} of {tenant}'s share of the rule sandboxes are in use",
+            ApiError::Busy(format!(
+                "all {} of the tenant's share of the rule sandboxes are in use; retry shortly",
                 self.per_tenant
             ))
         })

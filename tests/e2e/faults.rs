@@ -43,3 +43,47 @@ async fn a_writer_kept_waiting_by_a_lock_gets_503_with_retry_after_and_changes_n
     assert_eq!(renamed.status(), StatusCode::OK);
     assert_eq!(json_ok(renamed).await["name"], "Renamed while locked");
 }
+
+/// Writers queued behind a write that is itself waiting (on SQLite, for the service's one
+/// writer; on PostgreSQL, for the row) are not queued without end: each gets 503 with
+/// `Retry-After` after a bounded wait, and none of them changes anything. On SQLite the one
+/// queued behind says it waited for the service's one writer, which is what an import holds.
+#[actix_web::test]
+async fn writers_queued_behind_a_waiting_writer_get_503_after_a_bounded_wait() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("queue-fire", "fire", "wales").await;
+    let path = "/api/v1/tenants/queue-fire";
+    let admin = app.national_admin();
+    let version = etag(&app.get(path, &admin).await);
+    let rename = |name: &'static str| {
+        send(
+            app.request(Method::PATCH, path)
+                .bearer_auth(&admin)
+                .header("if-match", version.as_str())
+                .json(&json!({ "name": name })),
+        )
+    };
+    let held = HeldTransaction::start(
+        &app.database_url(),
+        "UPDATE tenants SET version = version WHERE slug = 'queue-fire'".to_owned(),
+    )
+    .await;
+    let (first, second, third) = tokio::join!(rename("First"), rename("Second"), rename("Third"));
+    let mut details = Vec::new();
+    for response in [first, second, third] {
+        assert_eq!(response.headers()["retry-after"], "1");
+        let problem = assert_problem(response, 503, "service_unavailable").await;
+        details.push(problem["detail"].as_str().unwrap().to_owned());
+    }
+    held.commit().await;
+    if app.database_url().starts_with("postgres") {
+        assert!(details.iter().all(|d| d.contains("database lock")), "{details:?}");
+    } else {
+        assert!(
+            details.iter().any(|d| d.contains("one writer")),
+            "the writers behind the first waited for the database itself: {details:?}"
+        );
+    }
+    let unchanged = json_ok(app.get(path, &admin).await).await;
+    assert_eq!(unchanged["name"], "Tenant queue-fire");
+}
