@@ -42,17 +42,18 @@ pub const COLUMNS: &[Column] = &[
     Column::optional("terminated_on", &[]),
 ];
 
-/// Checks every row of `bytes` and returns the contracts to write, or every problem found.
+/// Checks every row of `file` and returns the contracts to write, or every problem found. A
+/// contract is checked against the database row by row (its call-off, its procurement), so this
+/// holds a connection; registers are hundreds of rows, spend files the large ones.
 pub fn prepare(
     conn: &mut DbConnection,
     scope: &TenantScope,
     tenant: &TenantRow,
     principal: &Principal,
-    bytes: &[u8],
+    file: &CsvFile,
     import_id: &str,
     today: NaiveDate,
 ) -> ApiResult<PreparedImport<Vec<ContractRow>>> {
-    let file = CsvFile::read(bytes, COLUMNS)?;
     let context = ContractContext::for_many(conn, tenant, today)?;
     let framework_ids: HashMap<String, String> = frameworks::table
         .select((frameworks::reference, frameworks::id))

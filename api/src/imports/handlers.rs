@@ -1,5 +1,7 @@
 //! `/api/v1/tenants/{slug}/contract-imports`, `/spend-imports` and `/imports`.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
@@ -14,6 +16,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
 use crate::http::{Page, Paged, QueryParams};
 use crate::state::AppState;
+use crate::tenants::model::TenantRow;
 
 const CSV: &str = "text/csv";
 /// The largest file accepted: 100,000 spend lines are about 10 MB.
@@ -153,31 +156,46 @@ async fn run_import(
 
     let import_id = clock::new_id();
     let today = state.clock.today();
-    let prepared = {
-        let (scope, principal, sha256, import_id) =
-            (scope.clone(), principal.clone(), sha256.clone(), import_id.clone());
+    // The same file imported before: that import, without reading the file.
+    {
+        let (scope, sha256) = (scope.clone(), sha256.clone());
+        let done = state
+            .db(move |conn| Ok(store::completed_with_hash(conn, &scope, kind, &sha256)?))
+            .await?;
+        if let Some(done) = done {
+            return Ok(HttpResponse::Ok().json(done.into_api()?));
+        }
+    }
+    // Parsed and checked off the HTTP workers and, for spend, without a pooled connection: a
+    // connection is held only while what the file is checked against is loaded, so large imports
+    // do not starve other requests (and the readiness probe) of connections.
+    let file = Arc::new(off_thread(move || super::parse(kind, &bytes)).await?);
+    let context = {
+        let (scope, tenant, principal, import_id, file) = (
+            scope.clone(),
+            tenant.clone(),
+            principal.clone(),
+            import_id.clone(),
+            file.clone(),
+        );
         state
             .db(move |conn| {
-                if let Some(done) = store::completed_with_hash(conn, &scope, kind, &sha256)? {
-                    return Ok(Err(done));
-                }
-                let target = super::ImportTarget {
-                    kind,
-                    scope: &scope,
-                    tenant: &tenant,
-                    principal: &principal,
-                    import_id: &import_id,
-                    today,
-                };
-                let p = super::prepare(conn, &target, &bytes)?;
-                Ok(Ok((p.rows_total, p.rows_skipped, p.rows)))
+                let target = target(kind, &scope, &tenant, &principal, &import_id, today);
+                super::load(conn, &target, &file)
             })
             .await?
     };
-    let (rows_total, rows_skipped, rows) = match prepared {
-        Ok(prepared) => prepared,
-        Err(done) => return Ok(HttpResponse::Ok().json(done.into_api()?)),
+    let prepared = {
+        let (scope, tenant, principal, import_id) =
+            (scope.clone(), tenant.clone(), principal.clone(), import_id.clone());
+        off_thread(move || {
+            let target = target(kind, &scope, &tenant, &principal, &import_id, today);
+            let p = super::check(&target, &file, context)?;
+            Ok((p.rows_total, p.rows_skipped, p.rows))
+        })
+        .await?
     };
+    let (rows_total, rows_skipped, rows) = prepared;
 
     let record = ImportRow {
         id: import_id.clone(),
@@ -348,4 +366,33 @@ fn with_progress(row: ImportRow, progress: &super::progress::ImportProgress) -> 
         import.rows_written = written;
     }
     Ok(import)
+}
+
+fn target<'a>(
+    kind: ImportKind,
+    scope: &'a TenantScope,
+    tenant: &'a TenantRow,
+    principal: &'a Principal,
+    import_id: &'a str,
+    today: chrono::NaiveDate,
+) -> super::ImportTarget<'a> {
+    super::ImportTarget {
+        kind,
+        scope,
+        tenant,
+        principal,
+        import_id,
+        today,
+    }
+}
+
+/// CPU-bound work (parsing, checking) on the blocking pool, holding no database connection.
+async fn off_thread<T, F>(work: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+{
+    web::block(work)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking import task failed: {e}")))?
 }

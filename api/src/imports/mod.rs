@@ -19,6 +19,7 @@ use crate::contracts::model::ContractRow;
 use crate::contracts::store as contracts;
 use crate::db::DbConnection;
 use crate::error::ApiResult;
+use crate::imports::csv_file::CsvFile;
 use crate::spend::import as spend_import;
 use crate::spend::model::SpendLineRow;
 use crate::spend::store as spend;
@@ -60,12 +61,24 @@ pub struct ImportTarget<'a> {
     pub today: NaiveDate,
 }
 
-/// Checks a whole file for its target; the rows to write, or every problem found.
-pub fn prepare(
-    conn: &mut DbConnection,
-    target: &ImportTarget<'_>,
-    bytes: &[u8],
-) -> ApiResult<PreparedImport<ImportRows>> {
+/// Reads a file of `kind`: its CSV and its columns, with no database connection held.
+pub fn parse(kind: ImportKind, bytes: &[u8]) -> ApiResult<CsvFile> {
+    let columns = match kind {
+        ImportKind::Contracts => contract_import::COLUMNS,
+        ImportKind::Spend => spend_import::COLUMNS,
+    };
+    CsvFile::read(bytes, columns)
+}
+
+/// What a file is checked against, loaded with a connection. A contracts register is checked in
+/// full here (row by row against the database); a spend file's context is loaded, and its rows
+/// are checked by [`check`] after the connection is given back.
+pub enum ImportContext {
+    Contracts(PreparedImport<Vec<ContractRow>>),
+    Spend(Box<spend_import::SpendContext>),
+}
+
+pub fn load(conn: &mut DbConnection, target: &ImportTarget<'_>, file: &CsvFile) -> ApiResult<ImportContext> {
     let ImportTarget {
         kind,
         scope,
@@ -75,16 +88,29 @@ pub fn prepare(
         today,
     } = *target;
     Ok(match kind {
-        ImportKind::Contracts => {
-            let p = contract_import::prepare(conn, scope, tenant, principal, bytes, import_id, today)?;
-            PreparedImport {
-                rows_total: p.rows_total,
-                rows_skipped: p.rows_skipped,
-                rows: ImportRows::Contracts(p.rows),
-            }
-        }
+        ImportKind::Contracts => ImportContext::Contracts(contract_import::prepare(
+            conn, scope, tenant, principal, file, import_id, today,
+        )?),
         ImportKind::Spend => {
-            let p = spend_import::prepare(conn, scope, tenant, bytes, import_id)?;
+            ImportContext::Spend(Box::new(spend_import::SpendContext::load(conn, scope, tenant, file)?))
+        }
+    })
+}
+
+/// The rows to write, or every problem found; no connection needed.
+pub fn check(
+    target: &ImportTarget<'_>,
+    file: &CsvFile,
+    context: ImportContext,
+) -> ApiResult<PreparedImport<ImportRows>> {
+    Ok(match context {
+        ImportContext::Contracts(p) => PreparedImport {
+            rows_total: p.rows_total,
+            rows_skipped: p.rows_skipped,
+            rows: ImportRows::Contracts(p.rows),
+        },
+        ImportContext::Spend(context) => {
+            let p = spend_import::check(file, &context, target.scope, target.import_id)?;
             PreparedImport {
                 rows_total: p.rows_total,
                 rows_skipped: p.rows_skipped,
@@ -92,6 +118,18 @@ pub fn prepare(
             }
         }
     })
+}
+
+/// Parses and checks a whole file for its target with one connection throughout (the demo
+/// loader, which holds its own).
+pub fn prepare(
+    conn: &mut DbConnection,
+    target: &ImportTarget<'_>,
+    bytes: &[u8],
+) -> ApiResult<PreparedImport<ImportRows>> {
+    let file = parse(target.kind, bytes)?;
+    let context = load(conn, target, &file)?;
+    check(target, &file, context)
 }
 
 impl ImportRows {

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::model::{PaymentContent, SpendLineRow};
 use super::store;
 use crate::auth::TenantScope;
+use crate::categories::model::CategoryTree;
 use crate::categories::store as categories;
 use crate::clock;
 use crate::contracts::store as contracts;
@@ -36,22 +37,71 @@ pub const COLUMNS: &[Column] = &[
 /// The largest single payment accepted, in pence (£1bn): beyond it a figure is a typo.
 const MAX_AMOUNT_PENCE: i64 = 100_000_000_000;
 
-/// Checks every row of `bytes` and returns the lines to write, or every problem found.
-pub fn prepare(
-    conn: &mut DbConnection,
+/// What checking a spend file compares against, loaded with one short use of a connection so
+/// that parsing and checking the file (the slow part of a large import) hold none.
+pub struct SpendContext {
+    directory: SupplierDirectory,
+    tree: CategoryTree,
+    register: HashMap<String, contracts::RegisterEntry>,
+    tenant_region: Region,
+    /// The tenant's recorded payments with the file's transaction ids.
+    recorded: HashMap<String, SpendLineRow>,
+    /// The tenant's payments recorded without a transaction id on the file's dates, counted by
+    /// content (see [`without_recorded_payments`]).
+    recorded_without_id: HashMap<PaymentContent, usize>,
+}
+
+impl SpendContext {
+    pub fn load(
+        conn: &mut DbConnection,
+        scope: &TenantScope,
+        tenant: &TenantRow,
+        file: &CsvFile,
+    ) -> ApiResult<SpendContext> {
+        let transaction_ids: Vec<&str> = file.rows().filter_map(|row| row.text("transaction_id")).collect();
+        // Every date the file names (unreadable ones are reported by the check).
+        let mut ignored = RowErrors::default();
+        let dates: Vec<NaiveDate> = file
+            .rows()
+            .filter(|row| row.text("transaction_id").is_none())
+            .filter_map(|row| row.required_date("date", &mut ignored))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut recorded_without_id: HashMap<PaymentContent, usize> = HashMap::new();
+        if !dates.is_empty() {
+            for row in store::without_transaction_id_on(conn, scope, &dates)? {
+                *recorded_without_id.entry(row.content()).or_default() += 1;
+            }
+        }
+        Ok(SpendContext {
+            directory: SupplierDirectory::load_all(conn)?,
+            tree: categories::tree(conn)?,
+            register: contracts::register_by_reference(conn, scope)?,
+            tenant_region: Region::from_db(&tenant.region)?,
+            recorded: store::by_transaction_ids(conn, scope, &transaction_ids)?,
+            recorded_without_id,
+        })
+    }
+}
+
+/// Checks every row of `file` against `context` and returns the lines to write, or every
+/// problem found. No database connection: everything it compares against is in `context`.
+pub fn check(
+    file: &CsvFile,
+    context: &SpendContext,
     scope: &TenantScope,
-    tenant: &TenantRow,
-    bytes: &[u8],
     import_id: &str,
 ) -> ApiResult<PreparedImport<Vec<SpendLineRow>>> {
-    let file = CsvFile::read(bytes, COLUMNS)?;
-    let directory = SupplierDirectory::load_all(conn)?;
-    let tree = categories::tree(conn)?;
-    let register: HashMap<String, contracts::RegisterEntry> = contracts::register_by_reference(conn, scope)?;
-    let tenant_region = Region::from_db(&tenant.region)?;
-    let transaction_ids: Vec<&str> = file.rows().filter_map(|row| row.text("transaction_id")).collect();
-    let recorded = store::by_transaction_ids(conn, scope, &transaction_ids)?;
-
+    let SpendContext {
+        directory,
+        tree,
+        register,
+        tenant_region,
+        recorded,
+        recorded_without_id,
+    } = context;
+    let tenant_region = *tenant_region;
     let mut errors = RowErrors::default();
     let mut first_seen: HashMap<&str, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(file.len());
@@ -179,7 +229,7 @@ pub fn prepare(
     if !errors.is_empty() {
         return Err(errors.into_rejection());
     }
-    let (rows, already_recorded) = without_recorded_payments(conn, scope, rows)?;
+    let (rows, already_recorded) = without_recorded_payments(recorded_without_id, rows);
     Ok(PreparedImport {
         rows_total: file.len(),
         rows_skipped: skipped + already_recorded,
@@ -193,24 +243,9 @@ pub fn prepare(
 /// such lines are. A file saved again (other bytes, the same lines) adds nothing; a file with
 /// one more identical payment adds one.
 fn without_recorded_payments(
-    conn: &mut DbConnection,
-    scope: &TenantScope,
+    recorded: &HashMap<PaymentContent, usize>,
     rows: Vec<SpendLineRow>,
-) -> ApiResult<(Vec<SpendLineRow>, usize)> {
-    let dates: Vec<NaiveDate> = rows
-        .iter()
-        .filter(|row| row.transaction_id.is_none())
-        .map(|row| row.paid_on)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    if dates.is_empty() {
-        return Ok((rows, 0));
-    }
-    let mut recorded: HashMap<PaymentContent, usize> = HashMap::new();
-    for row in store::without_transaction_id_on(conn, scope, &dates)? {
-        *recorded.entry(row.content()).or_default() += 1;
-    }
+) -> (Vec<SpendLineRow>, usize) {
     let mut seen: HashMap<PaymentContent, usize> = HashMap::new();
     let mut kept = Vec::with_capacity(rows.len());
     let mut skipped = 0;
@@ -226,5 +261,5 @@ fn without_recorded_payments(
         }
         kept.push(row);
     }
-    Ok((kept, skipped))
+    (kept, skipped)
 }
