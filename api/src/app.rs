@@ -45,7 +45,12 @@ pub fn prepare_state_with_engine(settings: &Settings, rules: Arc<RuleEngine>) ->
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");
     }
-    let interrupted = imports::store::fail_interrupted(&mut conn)?;
+    // SQLite's file has one process, so a running import there is the last run's; on
+    // PostgreSQL only those whose owner's lease ran out (another instance may be writing one).
+    let interrupted = match backend {
+        db::Backend::Sqlite => imports::store::fail_interrupted(&mut conn)?,
+        db::Backend::Postgres => imports::leases::fail_lapsed(&mut conn)?,
+    };
     if interrupted > 0 {
         tracing::warn!(
             interrupted,
@@ -95,6 +100,7 @@ pub fn configure(
 /// Starts the HTTP server on an already-bound listener, and the webhook deliveries beside it.
 pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option<usize>) -> anyhow::Result<Server> {
     webhooks::worker::spawn(state.clone());
+    imports::leases::spawn(state.clone());
     // Built once, shared by every worker.
     let document = openapi::document();
     let allowed_methods = web::Data::new(AllowedMethods::of(&document));

@@ -28,6 +28,8 @@ pub struct AppState {
     pub allow_private_urls: bool,
     /// Which day it is for statuses, evaluations, awards and default report periods.
     pub clock: Clock,
+    /// This run of the service, among the instances sharing the database (owns its imports).
+    pub instance_id: String,
     /// Each tenant's share of the rule sandboxes.
     sandbox_shares: SandboxShares,
     /// SQLite allows one writer at a time, and two transactions that both read then write
@@ -59,6 +61,7 @@ impl AppState {
             webhooks,
             allow_private_urls,
             clock,
+            instance_id: crate::clock::new_id(),
             write_lock,
         }
     }

@@ -923,3 +923,56 @@ async fn a_spend_file_without_transaction_ids_saved_again_adds_nothing_and_an_ex
     assert_eq!(counts(&third), (json!(3), json!(1), json!(2)));
     assert_eq!(app.all_spend(FORCE, "").await.len(), 4);
 }
+
+/// Many instances on one database: a running import is failed only when the lease of the
+/// instance writing it has run out, never while that instance renews it. On SQLite the file has
+/// one process, so at start every running import was the last run's and is failed.
+#[actix_web::test]
+async fn a_running_import_is_failed_only_when_its_owners_lease_has_run_out() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("lease-fire", "fire", "wales").await;
+    let future = (chrono::Utc::now() + chrono::Duration::minutes(10)).naive_utc();
+    let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).naive_utc();
+    let row = |id: &str, lease: chrono::NaiveDateTime| {
+        format!(
+            "INSERT INTO imports (id, tenant_slug, kind, sha256, filename, status, rows_total, rows_written, \
+             rows_skipped, failure, started_by, started_at, finished_at, owner, lease_expires_at) VALUES \
+             ('{id}', 'lease-fire', 'spend', '{id}', NULL, 'running', 10, 0, 0, NULL, 'e2e', '{now}', NULL, \
+             'another-instance', '{lease}');",
+            now = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S"),
+            lease = lease.format("%Y-%m-%d %H:%M:%S"),
+        )
+    };
+    crate::support::database::execute(
+        &app.database_url(),
+        row("01a00000-0000-7000-8000-00000000live", future) + &row("01a00000-0000-7000-8000-0000000dead", past),
+    )
+    .await;
+
+    // Another instance starts on the same database.
+    let other = app.second_instance().await;
+    let viewer = other.viewer_of("lease-fire");
+    let status = |id: &'static str| {
+        let (other, viewer) = (&other, viewer.clone());
+        async move {
+            json_ok(
+                other
+                    .get(&format!("/api/v1/tenants/lease-fire/imports/{id}"), &viewer)
+                    .await,
+            )
+            .await
+        }
+    };
+    let dead = status("01a00000-0000-7000-8000-0000000dead").await;
+    assert_eq!(dead["status"], "failed", "{dead}");
+    assert!(dead["failure"].as_str().unwrap().contains("interrupted"), "{dead}");
+    let live = status("01a00000-0000-7000-8000-00000000live").await;
+    if app.database_url().starts_with("postgres") {
+        assert_eq!(
+            live["status"], "running",
+            "another instance's import is left to it: {live}"
+        );
+    } else {
+        assert_eq!(live["status"], "failed", "{live}");
+    }
+}

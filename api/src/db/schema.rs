@@ -232,6 +232,8 @@ diesel::table! {
         started_by -> Text,
         started_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamp>,
     }
 }
 

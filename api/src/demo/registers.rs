@@ -111,6 +111,8 @@ fn import_one(
             started_by: LOADED_BY.to_owned(),
             started_at: now,
             finished_at: None,
+            owner: None,
+            lease_expires_at: None,
         },
     )?;
     let written = prepared.rows.write(conn, &AtomicI64::new(0))?;

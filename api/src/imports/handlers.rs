@@ -211,6 +211,8 @@ async fn run_import(
         started_by: principal.subject.clone(),
         started_at: clock::now(),
         finished_at: None,
+        owner: Some(state.instance_id.clone()),
+        lease_expires_at: Some(super::leases::expires_from(clock::now())),
     };
     {
         let (record, scope, principal) = (record.clone(), scope.clone(), principal.clone());

@@ -3,6 +3,7 @@
 
 pub mod csv_file;
 pub mod handlers;
+pub mod leases;
 pub mod model;
 pub mod progress;
 pub mod store;

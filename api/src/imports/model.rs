@@ -83,6 +83,9 @@ pub struct ImportRow {
     pub started_by: String,
     pub started_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// The instance writing a running import, and until when its lease holds (see `leases`).
+    pub owner: Option<String>,
+    pub lease_expires_at: Option<NaiveDateTime>,
 }
 
 impl ImportRow {

@@ -1,0 +1,2 @@
+ALTER TABLE imports DROP COLUMN lease_expires_at;
+ALTER TABLE imports DROP COLUMN owner;
