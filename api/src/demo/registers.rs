@@ -86,10 +86,10 @@ fn import_one(
     let import_id = clock::new_id();
     let target = imports::ImportTarget {
         kind,
-        scope,
-        tenant,
-        principal: loader,
-        import_id: &import_id,
+        scope: scope.clone(),
+        tenant: tenant.clone(),
+        principal: loader.clone(),
+        import_id: import_id.clone(),
         today,
     };
     let prepared = imports::prepare(conn, &target, bytes)

@@ -16,7 +16,6 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
 use crate::http::{Page, Paged, QueryParams};
 use crate::state::AppState;
-use crate::tenants::model::TenantRow;
 
 const CSV: &str = "text/csv";
 /// The largest file accepted: 100,000 spend lines are about 10 MB.
@@ -155,7 +154,6 @@ async fn run_import(
     let sha256 = super::file_hash(&bytes);
 
     let import_id = clock::new_id();
-    let today = state.clock.today();
     // The same file imported before: that import, without reading the file.
     {
         let (scope, sha256) = (scope.clone(), sha256.clone());
@@ -169,33 +167,24 @@ async fn run_import(
     // Parsed and checked off the HTTP workers and, for spend, without a pooled connection: a
     // connection is held only while what the file is checked against is loaded, so large imports
     // do not starve other requests (and the readiness probe) of connections.
+    let target = super::ImportTarget {
+        kind,
+        scope: scope.clone(),
+        tenant,
+        principal: principal.clone(),
+        import_id: import_id.clone(),
+        today: state.clock.today(),
+    };
     let file = Arc::new(off_thread(move || super::parse(kind, &bytes)).await?);
     let context = {
-        let (scope, tenant, principal, import_id, file) = (
-            scope.clone(),
-            tenant.clone(),
-            principal.clone(),
-            import_id.clone(),
-            file.clone(),
-        );
-        state
-            .db(move |conn| {
-                let target = target(kind, &scope, &tenant, &principal, &import_id, today);
-                super::load(conn, &target, &file)
-            })
-            .await?
+        let (target, file) = (target.clone(), file.clone());
+        state.db(move |conn| super::load(conn, &target, &file)).await?
     };
-    let prepared = {
-        let (scope, tenant, principal, import_id) =
-            (scope.clone(), tenant.clone(), principal.clone(), import_id.clone());
-        off_thread(move || {
-            let target = target(kind, &scope, &tenant, &principal, &import_id, today);
-            let p = super::check(&target, &file, context)?;
-            Ok((p.rows_total, p.rows_skipped, p.rows))
-        })
-        .await?
-    };
-    let (rows_total, rows_skipped, rows) = prepared;
+    let (rows_total, rows_skipped, rows) = off_thread(move || {
+        let p = super::check(&target, &file, context)?;
+        Ok((p.rows_total, p.rows_skipped, p.rows))
+    })
+    .await?;
 
     let record = ImportRow {
         id: import_id.clone(),
@@ -368,24 +357,6 @@ fn with_progress(row: ImportRow, progress: &super::progress::ImportProgress) -> 
         import.rows_written = written;
     }
     Ok(import)
-}
-
-fn target<'a>(
-    kind: ImportKind,
-    scope: &'a TenantScope,
-    tenant: &'a TenantRow,
-    principal: &'a Principal,
-    import_id: &'a str,
-    today: chrono::NaiveDate,
-) -> super::ImportTarget<'a> {
-    super::ImportTarget {
-        kind,
-        scope,
-        tenant,
-        principal,
-        import_id,
-        today,
-    }
 }
 
 /// CPU-bound work (parsing, checking) on the blocking pool, holding no database connection.

@@ -51,13 +51,15 @@ pub enum ImportRows {
     Spend(Vec<SpendLineRow>),
 }
 
-/// Whose file an import is, of what kind, and on which day it is checked.
-pub struct ImportTarget<'a> {
+/// Whose file an import is, of what kind, and on which day it is checked. Owned, so that the
+/// steps of an import (run on different threads) can each be given a copy.
+#[derive(Clone)]
+pub struct ImportTarget {
     pub kind: ImportKind,
-    pub scope: &'a TenantScope,
-    pub tenant: &'a TenantRow,
-    pub principal: &'a Principal,
-    pub import_id: &'a str,
+    pub scope: TenantScope,
+    pub tenant: TenantRow,
+    pub principal: Principal,
+    pub import_id: String,
     /// The service's today: contracts may not be terminated after it.
     pub today: NaiveDate,
 }
@@ -79,7 +81,7 @@ pub enum ImportContext {
     Spend(Box<spend_import::SpendContext>),
 }
 
-pub fn load(conn: &mut DbConnection, target: &ImportTarget<'_>, file: &CsvFile) -> ApiResult<ImportContext> {
+pub fn load(conn: &mut DbConnection, target: &ImportTarget, file: &CsvFile) -> ApiResult<ImportContext> {
     let ImportTarget {
         kind,
         scope,
@@ -87,10 +89,10 @@ pub fn load(conn: &mut DbConnection, target: &ImportTarget<'_>, file: &CsvFile) 
         principal,
         import_id,
         today,
-    } = *target;
+    } = target;
     Ok(match kind {
         ImportKind::Contracts => ImportContext::Contracts(contract_import::prepare(
-            conn, scope, tenant, principal, file, import_id, today,
+            conn, scope, tenant, principal, file, import_id, *today,
         )?),
         ImportKind::Spend => {
             ImportContext::Spend(Box::new(spend_import::SpendContext::load(conn, scope, tenant, file)?))
@@ -99,11 +101,7 @@ pub fn load(conn: &mut DbConnection, target: &ImportTarget<'_>, file: &CsvFile) 
 }
 
 /// The rows to write, or every problem found; no connection needed.
-pub fn check(
-    target: &ImportTarget<'_>,
-    file: &CsvFile,
-    context: ImportContext,
-) -> ApiResult<PreparedImport<ImportRows>> {
+pub fn check(target: &ImportTarget, file: &CsvFile, context: ImportContext) -> ApiResult<PreparedImport<ImportRows>> {
     Ok(match context {
         ImportContext::Contracts(p) => PreparedImport {
             rows_total: p.rows_total,
@@ -111,7 +109,7 @@ pub fn check(
             rows: ImportRows::Contracts(p.rows),
         },
         ImportContext::Spend(context) => {
-            let p = spend_import::check(file, &context, target.scope, target.import_id)?;
+            let p = spend_import::check(file, &context, &target.scope, &target.import_id)?;
             PreparedImport {
                 rows_total: p.rows_total,
                 rows_skipped: p.rows_skipped,
@@ -123,11 +121,7 @@ pub fn check(
 
 /// Parses and checks a whole file for its target with one connection throughout (the demo
 /// loader, which holds its own).
-pub fn prepare(
-    conn: &mut DbConnection,
-    target: &ImportTarget<'_>,
-    bytes: &[u8],
-) -> ApiResult<PreparedImport<ImportRows>> {
+pub fn prepare(conn: &mut DbConnection, target: &ImportTarget, bytes: &[u8]) -> ApiResult<PreparedImport<ImportRows>> {
     let file = parse(target.kind, bytes)?;
     let context = load(conn, target, &file)?;
     check(target, &file, context)
