@@ -21,6 +21,8 @@ const SEED_PLUGINS: [(&str, &str); 3] = [
     ("cheshire-constabulary", "cheshire-constabulary"),
     ("lancashire-constabulary", "lancashire-constabulary"),
 ];
+/// The national layer's plugin that goes into `national_plugins()`.
+const NATIONAL_PLUGINS: [(&str, &str); 1] = [("procurement-act-2023", "national")];
 const HOSTILE: (&str, &str) = ("hostile", "hostile-test-constabulary");
 /// The test and example plugins packaged like the seed plugins (fixtures embedded) but not in
 /// `seed_plugins()`: a new tenant uploads them in tests (`west_yorkshire_fire()`).
@@ -86,7 +88,7 @@ fn run() -> Result<()> {
     let out_dir = PathBuf::from(env("OUT_DIR")?);
 
     // Not the whole of rules/guest: running `cargo test` there natively creates rules/guest/target.
-    for path in ["Cargo.toml", "Cargo.lock", ".cargo", "sdk", "plugins"] {
+    for path in ["Cargo.toml", "Cargo.lock", ".cargo", "sdk", "wit-v1", "plugins"] {
         println!("cargo:rerun-if-changed={}", guest.join(path).display());
     }
     println!("cargo:rerun-if-changed={}", rules.join("wit").display());
@@ -96,7 +98,12 @@ fn run() -> Result<()> {
     build_guest(&guest, &guest_target)?;
     let release = guest_target.join(WASM_TARGET).join("release");
 
-    for (crate_name, tenant) in SEED_PLUGINS.into_iter().chain([HOSTILE]).chain(EXAMPLE_PLUGINS) {
+    for (crate_name, tenant) in SEED_PLUGINS
+        .into_iter()
+        .chain(NATIONAL_PLUGINS)
+        .chain([HOSTILE])
+        .chain(EXAMPLE_PLUGINS)
+    {
         let core = read_core_module(&release, crate_name)?;
         let fixtures_dir = guest.join("plugins").join(crate_name).join("fixtures");
         let fixtures = package::load_fixtures(&fixtures_dir)?;

@@ -1,5 +1,6 @@
 //! The seed forces' rule plugins, built from `rules/guest` by this crate's build script and
-//! embedded: WebAssembly components of `bluelight:rules/rule-plugin@1.0.0` that import nothing,
+//! embedded: WebAssembly components of `bluelight:rules/rule-plugin@1.0.0` (the forces') or
+//! `@2.0.0` (the national layer's) that import nothing,
 //! each with its fixtures in the `bluelight-rules-fixtures` custom section.
 //!
 //! With the `test-plugins` feature it also embeds what the host's tests need: a plugin that
@@ -56,6 +57,17 @@ static SEED_PLUGINS: [BundledPlugin; 3] = [
 /// Bedfordshire, Cheshire, Lancashire: packaged components, fixtures embedded.
 pub fn seed_plugins() -> &'static [BundledPlugin] {
     &SEED_PLUGINS
+}
+
+static NATIONAL_PLUGINS: [BundledPlugin; 1] = [BundledPlugin {
+    crate_name: "procurement-act-2023",
+    tenant: "national",
+    wasm: out_file!("procurement-act-2023.wasm"),
+}];
+
+/// The national layer: the Procurement Act 2023 (interface version 2), fixtures embedded.
+pub fn national_plugins() -> &'static [BundledPlugin] {
+    &NATIONAL_PLUGINS
 }
 
 /// The `hostile` test plugin (tenant `hostile-test-constabulary`), packaged with one benign

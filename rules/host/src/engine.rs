@@ -14,10 +14,10 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use crate::compiler::Compiler;
 use crate::error::PluginError;
 use crate::fixtures::Fixture;
+use crate::interface::{InterfaceVersion, Pre};
 use crate::limits::Limits;
 use crate::plugin::Plugin;
 use crate::sandbox::Sandbox;
-use crate::v1;
 
 /// How often the epoch advances; deadlines are whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(1);
@@ -85,9 +85,12 @@ impl RuleEngine {
         let mut linker = Linker::new(&engine);
         // The interface's types arrive as an import of type definitions only; defining the
         // (empty) instance satisfies it without granting anything callable.
-        linker
-            .instance(v1::TYPES_INTERFACE)
-            .map_err(|e| anyhow::anyhow!("cannot define {}: {e:#}", v1::TYPES_INTERFACE))?;
+        for version in InterfaceVersion::ALL {
+            let name = version.types_interface();
+            linker
+                .instance(name)
+                .map_err(|e| anyhow::anyhow!("cannot define {name}: {e:#}"))?;
+        }
         Ok(RuleEngine {
             engine,
             linker,
@@ -144,12 +147,12 @@ impl RuleEngine {
             )));
         }
         let component = self.compiler.compile(&self.engine, wasm)?;
-        self.check_imports(&component)?;
+        let version = self.check_imports(&component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| PluginError::ForbiddenImport(format!("{e:#}")))?;
-        let pre = v1::RulePluginPre::new(instance_pre).map_err(|e| PluginError::WrongInterface(format!("{e:#}")))?;
+        let pre = Pre::new(version, instance_pre).map_err(|e| PluginError::WrongInterface(format!("{e:#}")))?;
         Ok(Arc::new(Plugin::new(
             sha256,
             pre,
@@ -186,16 +189,25 @@ impl RuleEngine {
         }
     }
 
-    /// A plugin may import the interface's type definitions and nothing else: no WASI, no host
-    /// functions, so no clock, randomness, files, network or environment.
-    fn check_imports(&self, component: &Component) -> Result<(), PluginError> {
+    /// A plugin may import one interface version's type definitions and nothing else: no WASI,
+    /// no host functions, so no clock, randomness, files, network or environment. Returns the
+    /// version it imports (a component importing no types at all is taken as version 1, whose
+    /// world it may still match; instantiation then decides).
+    fn check_imports(&self, component: &Component) -> Result<InterfaceVersion, PluginError> {
+        let mut found: Option<InterfaceVersion> = None;
         for (name, item) in component.component_type().imports(&self.engine) {
-            if let Some(version) = name.strip_prefix("bluelight:rules/types@")
-                && version != "1.0.0"
-            {
-                return Err(PluginError::WrongInterface(format!(
-                    "it is built for bluelight:rules@{version}; this service runs 1.0.0"
-                )));
+            if let Some(version) = name.strip_prefix("bluelight:rules/types@") {
+                let Some(known) = InterfaceVersion::from_package_version(version) else {
+                    return Err(PluginError::WrongInterface(format!(
+                        "it is built for bluelight:rules@{version}; this service runs 1.0.0 and 2.0.0"
+                    )));
+                };
+                if found.is_some_and(|f| f != known) {
+                    return Err(PluginError::WrongInterface(
+                        "it imports the types of two interface versions".into(),
+                    ));
+                }
+                found = Some(known);
             }
             let types_only = match &item.ty {
                 ComponentItem::ComponentInstance(instance) => instance
@@ -204,11 +216,12 @@ impl RuleEngine {
                 ComponentItem::Type(_) => true,
                 _ => false,
             };
-            if name != v1::TYPES_INTERFACE || !types_only {
+            let ours = InterfaceVersion::ALL.iter().any(|v| v.types_interface() == name);
+            if !ours || !types_only {
                 return Err(PluginError::ForbiddenImport(format!("'{name}'")));
             }
         }
-        Ok(())
+        Ok(found.unwrap_or(InterfaceVersion::V1))
     }
 }
 

@@ -7,14 +7,14 @@ use wasmtime::Store;
 
 use crate::error::PluginError;
 use crate::fixtures::{self, Fixture, FixtureReport};
+use crate::interface::{Instance, InterfaceVersion, Pre};
 use crate::limits::Limits;
 use crate::sandbox::{self, Sandbox};
 use crate::types::{Decision, PluginInfo, Procurement};
-use crate::v1;
 
 pub struct Plugin {
     sha256: String,
-    pre: v1::RulePluginPre<Sandbox>,
+    pre: Pre,
     info: PluginInfo,
     fixtures: Option<Vec<Fixture>>,
     limits: Limits,
@@ -34,7 +34,7 @@ impl Plugin {
     /// as any evaluation: a plugin that misbehaves in `describe` is refused at upload.
     pub(crate) fn new(
         sha256: String,
-        pre: v1::RulePluginPre<Sandbox>,
+        pre: Pre,
         fixtures: Option<Vec<Fixture>>,
         limits: Limits,
         deadline_ticks: u64,
@@ -42,9 +42,8 @@ impl Plugin {
         let mut store = sandbox::new_store(pre.engine(), &limits, deadline_ticks);
         let info = pre
             .instantiate(&mut store)
-            .and_then(|instance| instance.call_describe(&mut store))
+            .and_then(|instance| instance.describe(&mut store))
             .map_err(|e| sandbox::classify(e, &store, &limits))?;
-        let info = v1::plugin_info(info);
         let size = info.text_size();
         if size > limits.max_output_bytes {
             return Err(PluginError::OutputTooLarge {
@@ -70,9 +69,13 @@ impl Plugin {
         &self.info
     }
 
-    /// The interface version the plugin implements.
+    /// The interface version the plugin implements (`1.0.0` or `2.0.0`).
     pub fn interface_version(&self) -> &'static str {
-        "1.0.0"
+        self.pre.version().as_str()
+    }
+
+    pub fn interface(&self) -> InterfaceVersion {
+        self.pre.version()
     }
 
     pub fn fixtures(&self) -> Option<&[Fixture]> {
@@ -91,17 +94,16 @@ impl Plugin {
     /// One evaluation in a fresh, isolated instance: nothing survives from any earlier call.
     pub fn evaluate(&self, input: &Procurement) -> Result<Evaluation, PluginError> {
         self.check_input(input)?;
-        let wit_input = v1::procurement(input);
         let started = Instant::now();
         let mut store = sandbox::new_store(self.pre.engine(), &self.limits, self.deadline_ticks);
         let output = self
             .pre
             .instantiate(&mut store)
-            .and_then(|instance| instance.call_evaluate(&mut store, &wit_input))
+            .and_then(|instance| instance.evaluate(&mut store, input))
             .map_err(|e| sandbox::classify(e, &store, &self.limits))?;
         let fuel_used = sandbox::fuel_used(&store, &self.limits);
         let duration = started.elapsed();
-        self.accept(v1::decision(output), fuel_used, duration)
+        self.accept(output, fuel_used, duration)
     }
 
     /// A batch: one instance reused across many evaluations, for replays and backtests where
@@ -158,14 +160,13 @@ impl Plugin {
 
 pub struct Batch<'a> {
     plugin: &'a Plugin,
-    live: Option<(Store<Sandbox>, v1::RulePlugin)>,
+    live: Option<(Store<Sandbox>, Instance)>,
 }
 
 impl Batch<'_> {
     pub fn evaluate(&mut self, input: &Procurement) -> Result<Evaluation, PluginError> {
         let plugin = self.plugin;
         plugin.check_input(input)?;
-        let wit_input = v1::procurement(input);
         let started = Instant::now();
         let (mut store, instance) = match self.live.take() {
             Some(live) => live,
@@ -182,11 +183,11 @@ impl Batch<'_> {
         // After a trap the instance may be in any state, so it is dropped and the next
         // evaluation starts a new one.
         let output = instance
-            .call_evaluate(&mut store, &wit_input)
+            .evaluate(&mut store, input)
             .map_err(|e| sandbox::classify(e, &store, &plugin.limits))?;
         let fuel_used = sandbox::fuel_used(&store, &plugin.limits);
         let duration = started.elapsed();
         self.live = Some((store, instance));
-        plugin.accept(v1::decision(output), fuel_used, duration)
+        plugin.accept(output, fuel_used, duration)
     }
 }

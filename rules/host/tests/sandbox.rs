@@ -33,6 +33,15 @@ fn procurement(reference: &str) -> Procurement {
         published: false,
         market_engagement_evidence: None,
         evaluation_date: "2026-11-23".parse().unwrap(),
+        authority_type: bluelight_rules::AuthorityType::SubCentral,
+        light_touch: false,
+        procedure: None,
+        direct_award: None,
+        notices: Vec::new(),
+        conflicts_assessed: false,
+        kpis_set: 0,
+        approvals: Vec::new(),
+        single_tender_justification: None,
     }
 }
 

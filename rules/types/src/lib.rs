@@ -1,5 +1,5 @@
 //! The plugin interface as plain serde types: the same shapes as the WIT records in
-//! `rules/wit/rules-v1.wit`. The host converts them to and from its generated bindings, the
+//! `rules/wit/rules-v2.wit` (a superset of `rules-v1.wit`). The host converts them to and from its generated bindings, the
 //! service stores and serves them (decision logs, API bodies), and fixtures are written in them.
 
 pub mod fixture;
@@ -120,6 +120,149 @@ pub struct CallOff {
     pub open_to_tenant: bool,
 }
 
+/// The contracting authority's kind for the Act's thresholds (Procurement Act 2023, Schedule 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorityType {
+    CentralGovernment,
+    /// Police and fire bodies.
+    #[default]
+    SubCentral,
+}
+
+text_forms!(AuthorityType {
+    CentralGovernment = "central_government",
+    SubCentral = "sub_central",
+});
+
+/// How a contract is awarded, in the Procurement Act 2023's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Procedure {
+    /// Competitive tendering, open procedure (s.20(2)(a)).
+    Open,
+    /// Competitive tendering, competitive flexible procedure (s.20(2)(b)).
+    CompetitiveFlexible,
+    /// Direct award on a Schedule 5 justification (s.41), or after no suitable tenders (s.43).
+    DirectAward,
+    /// A call-off under a framework (s.45-s.47).
+    FrameworkCallOff,
+    /// Below threshold, advertised for tenders (Part 6).
+    BelowThresholdAdvertised,
+    /// Below threshold, quotes invited from chosen suppliers without advertising.
+    BelowThresholdInvited,
+    /// Below threshold, awarded to one supplier without competition.
+    BelowThresholdDirect,
+}
+
+text_forms!(Procedure {
+    Open = "open",
+    CompetitiveFlexible = "competitive_flexible",
+    DirectAward = "direct_award",
+    FrameworkCallOff = "framework_call_off",
+    BelowThresholdAdvertised = "below_threshold_advertised",
+    BelowThresholdInvited = "below_threshold_invited",
+    BelowThresholdDirect = "below_threshold_direct",
+});
+
+/// The ground for a direct award: a Schedule 5 justification (s.41), or s.43 switching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DirectAwardGround {
+    PrototypesAndDevelopment,
+    SingleSupplier,
+    AdditionalOrRepeat,
+    Commodities,
+    AdvantageousTermsOnInsolvency,
+    Urgency,
+    ProtectingLife,
+    UserChoice,
+    DefenceAndSecurity,
+    /// s.43: a competitive procedure received no suitable tenders.
+    NoSuitableTenders,
+}
+
+text_forms!(DirectAwardGround {
+    PrototypesAndDevelopment = "prototypes_and_development",
+    SingleSupplier = "single_supplier",
+    AdditionalOrRepeat = "additional_or_repeat",
+    Commodities = "commodities",
+    AdvantageousTermsOnInsolvency = "advantageous_terms_on_insolvency",
+    Urgency = "urgency",
+    ProtectingLife = "protecting_life",
+    UserChoice = "user_choice",
+    DefenceAndSecurity = "defence_and_security",
+    NoSuitableTenders = "no_suitable_tenders",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DirectAward {
+    pub ground: DirectAwardGround,
+    /// Why the ground applies, as recorded by the buyer.
+    pub evidence: String,
+}
+
+/// The Act's notices a procurement records as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// s.21.
+    TenderNotice,
+    /// s.86.
+    BelowThresholdTenderNotice,
+    /// s.44.
+    TransparencyNotice,
+    /// s.50.
+    ContractAwardNotice,
+    /// s.53 (s.87 below threshold).
+    ContractDetailsNotice,
+}
+
+text_forms!(NoticeKind {
+    TenderNotice = "tender_notice",
+    BelowThresholdTenderNotice = "below_threshold_tender_notice",
+    TransparencyNotice = "transparency_notice",
+    ContractAwardNotice = "contract_award_notice",
+    ContractDetailsNotice = "contract_details_notice",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub published_on: NaiveDate,
+}
+
+/// Who approved a procurement, in what role, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub approver: String,
+    /// E.g. `head_of_procurement`, `chief_finance_officer`.
+    pub role: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub approved_on: NaiveDate,
+}
+
+/// Why a single tender action is justified: the evidence that only one supplier can do the work
+/// and the market engagement that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SingleTenderJustification {
+    pub sole_supplier_evidence: String,
+    pub market_engagement: String,
+}
+
 /// Everything a rule needs to decide, resolved by the host: the exact input a plugin sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -146,9 +289,51 @@ pub struct Procurement {
     /// The day the decision is made for; plugins have no clock.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub evaluation_date: NaiveDate,
+    // Interface version 2 adds the fields below. Each has a default, so an input recorded for a
+    // version 1 plugin reads back unchanged (and a v1 plugin never sees them).
+    /// Sub-central for police and fire bodies.
+    #[serde(default)]
+    pub authority_type: AuthorityType,
+    /// A light-touch contract (the Act's light-touch threshold applies).
+    #[serde(default)]
+    pub light_touch: bool,
+    #[serde(default)]
+    pub procedure: Option<Procedure>,
+    #[serde(default)]
+    pub direct_award: Option<DirectAward>,
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    /// A conflicts assessment was prepared (s.83).
+    #[serde(default)]
+    pub conflicts_assessed: bool,
+    /// KPIs set for the contract (s.52).
+    #[serde(default)]
+    pub kpis_set: u32,
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+    #[serde(default)]
+    pub single_tender_justification: Option<SingleTenderJustification>,
 }
 
+/// The standard rate of VAT, as a fraction: 20%.
+const VAT_NUMERATOR: i128 = 6;
+const VAT_DENOMINATOR: i128 = 5;
+
 impl Procurement {
+    /// The value including VAT, as the Act's thresholds count it: a VAT-exclusive value plus VAT
+    /// at the standard rate (20%), rounded half up to the penny; an inclusive or exempt value as
+    /// it is. Saturates rather than overflowing on absurd values.
+    pub fn value_including_vat_pence(&self) -> i64 {
+        match self.vat {
+            VatTreatment::Inclusive | VatTreatment::Exempt => self.value_pence,
+            VatTreatment::Exclusive => {
+                let scaled = self.value_pence as i128 * VAT_NUMERATOR;
+                let rounded = (2 * scaled + VAT_DENOMINATOR).div_euclid(2 * VAT_DENOMINATOR);
+                rounded.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+            }
+        }
+    }
+
     /// Roughly what the procurement occupies in the plugin's memory once passed in: its strings
     /// plus a fixed cost per record. Cheap to compute, and what the input limit is checked against.
     pub fn wire_size(&self) -> usize {
@@ -171,6 +356,16 @@ impl Procurement {
             + quotes
             + call_off
             + self.market_engagement_evidence.as_ref().map_or(0, String::len)
+            + self.direct_award.as_ref().map_or(0, |d| RECORD + d.evidence.len())
+            + self.notices.len() * RECORD
+            + self
+                .approvals
+                .iter()
+                .map(|a| RECORD + a.approver.len() + a.role.len())
+                .sum::<usize>()
+            + self.single_tender_justification.as_ref().map_or(0, |j| {
+                RECORD + j.sole_supplier_evidence.len() + j.market_engagement.len()
+            })
     }
 }
 

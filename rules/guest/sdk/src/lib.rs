@@ -1,8 +1,9 @@
-//! Guest SDK for BlueLight force rule plugins.
+//! Guest SDK for BlueLight rule plugins: a force's local rules, or the national layer.
 //!
 //! A plugin is a `cdylib` crate built for `wasm32-unknown-unknown` and turned into a component of
-//! the `bluelight:rules/rule-plugin@1.0.0` world (`rules/wit/rules-v1.wit`). Its author writes
-//! plain Rust over the types re-exported here, implements [`RulePlugin`], and exports it:
+//! the `rule-plugin` world of interface version 1 (`rules/wit/rules-v1.wit`, frozen) or version 2
+//! (`rules/wit/rules-v2.wit`). Its author writes plain Rust over the version 2 types re-exported
+//! here, implements [`RulePlugin`], and exports it for one interface version:
 //!
 //! ```ignore
 //! use bluelight_rules_sdk::{Decision, PluginInfo, Procurement, RulePlugin};
@@ -14,29 +15,43 @@
 //!     fn evaluate(input: &Procurement) -> Decision { /* findings */ }
 //! }
 //!
-//! bluelight_rules_sdk::export_rule_plugin!(Rules);
+//! bluelight_rules_sdk::export_rule_plugin_v2!(Rules);   // or export_rule_plugin!(Rules) for v1
 //! ```
+//!
+//! A plugin exported for version 1 is given version 2's types with version 1's input converted
+//! into them: the fields version 1 lacks take their defaults (no procedure, notices, approvals or
+//! justification; sub-central; not light-touch; no KPIs), and the value including VAT is computed
+//! as the host computes it. Export for version 2 to read those fields.
 //!
 //! The rule logic stays ordinary Rust: `cargo test` on the host target calls it directly, and the
 //! `testing` feature runs a plugin's fixture files against it (see [`testing`]).
 
 use std::collections::BTreeSet;
 
-/// The bindings wit-bindgen generates for the world. Use the re-exports at the crate root.
-pub mod bindings {
+/// The bindings for interface version 1, frozen (a crate of their own). Plugins use
+/// [`export_rule_plugin!`].
+pub use bluelight_rules_wit_v1 as v1_bindings;
+
+/// The bindings for interface version 2, whose types the SDK re-exports at its root. Plugins use
+/// [`export_rule_plugin_v2!`].
+pub mod v2_bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
-        world: "bluelight:rules/rule-plugin@1.0.0",
-        // The export macro is used from the plugin crates, not from here.
+        path: "../../wit/rules-v2.wit",
+        world: "bluelight:rules/rule-plugin@2.0.0",
         pub_export_macro: true,
-        default_bindings_module: "bluelight_rules_sdk::bindings",
+        export_macro_name: "export_v2",
+        default_bindings_module: "bluelight_rules_sdk::v2_bindings",
         additional_derives: [PartialEq, Eq],
     });
 }
 
-pub use bindings::bluelight::rules::types::{
-    BasisPoints, CallOff, Category, ContractType, Decision, Finding, Outcome, Pence, PluginInfo, Procurement, Quote,
-    RouteToMarket, Rule, Severity, VatTreatment, Weightings,
+#[doc(hidden)]
+pub mod v1_adapter;
+
+pub use v2_bindings::bluelight::rules::types::{
+    Approval, AuthorityType, BasisPoints, CallOff, Category, ContractType, Decision, DirectAward, DirectAwardGround,
+    Finding, Notice, NoticeKind, Outcome, Pence, PluginInfo, Procedure, Procurement, Quote, RouteToMarket, Rule,
+    Severity, SingleTenderJustification, VatTreatment, Weightings,
 };
 
 #[cfg(feature = "testing")]
@@ -52,7 +67,7 @@ pub trait RulePlugin {
     fn evaluate(input: &Procurement) -> Decision;
 }
 
-impl<T: RulePlugin> bindings::Guest for T {
+impl<T: RulePlugin> v2_bindings::Guest for T {
     fn describe() -> PluginInfo {
         <T as RulePlugin>::describe()
     }
@@ -62,14 +77,49 @@ impl<T: RulePlugin> bindings::Guest for T {
     }
 }
 
-/// Exports a [`RulePlugin`] implementation as the component's `describe` and `evaluate`.
-///
-/// Use it once, at the top level of the plugin crate: `export_rule_plugin!(MyRules);`.
+/// Exports a [`RulePlugin`] implementation as a component of interface version 1
+/// (`bluelight:rules@1.0.0`, frozen). Use it once, at the top level of the plugin crate.
 #[macro_export]
 macro_rules! export_rule_plugin {
     ($ty:ident) => {
-        $crate::bindings::export!($ty with_types_in $crate::bindings);
+        // Implemented here, in the plugin's crate, because the v1 bindings live in a crate of
+        // their own and a blanket implementation of their trait would be an orphan.
+        impl $crate::v1_bindings::Guest for $ty {
+            fn describe() -> $crate::v1_bindings::bluelight::rules::types::PluginInfo {
+                $crate::v1_adapter::describe::<$ty>()
+            }
+
+            fn evaluate(
+                input: $crate::v1_bindings::bluelight::rules::types::Procurement,
+            ) -> $crate::v1_bindings::bluelight::rules::types::Decision {
+                $crate::v1_adapter::evaluate::<$ty>(input)
+            }
+        }
+        $crate::v1_bindings::export_v1!($ty with_types_in $crate::v1_bindings);
     };
+}
+
+/// Exports a [`RulePlugin`] implementation as a component of interface version 2
+/// (`bluelight:rules@2.0.0`). Use it once, at the top level of the plugin crate.
+#[macro_export]
+macro_rules! export_rule_plugin_v2 {
+    ($ty:ident) => {
+        $crate::v2_bindings::export_v2!($ty with_types_in $crate::v2_bindings);
+    };
+}
+
+/// The value including VAT, as the host computes it for version 2's `value-including-vat`: a
+/// VAT-exclusive value plus the standard rate (20%), rounded half up to the penny; an inclusive
+/// or exempt value as it is.
+pub fn vat_inclusive_value(value: Pence, vat: VatTreatment) -> Pence {
+    match vat {
+        VatTreatment::Inclusive | VatTreatment::Exempt => value,
+        VatTreatment::Exclusive => {
+            let scaled = i128::from(value) * i128::from(10_000 + STANDARD_VAT_RATE_BP);
+            let rounded = (2 * scaled + 10_000).div_euclid(20_000);
+            rounded.clamp(i128::from(Pence::MIN), i128::from(Pence::MAX)) as Pence
+        }
+    }
 }
 
 /// A rule a plugin enforces: its stable id, a short title and the policy clause it comes from.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::{
-    CallOff, Category, ContractType, Outcome, Pence, Procurement, Quote, RouteToMarket, RulePlugin, Severity,
-    VatTreatment, Weightings,
+    Approval, AuthorityType, CallOff, Category, ContractType, DirectAward, DirectAwardGround, Notice, NoticeKind,
+    Outcome, Pence, Procedure, Procurement, Quote, RouteToMarket, RulePlugin, Severity, SingleTenderJustification,
+    VatTreatment, Weightings, vat_inclusive_value,
 };
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +43,98 @@ pub struct FixtureInput {
     pub published: bool,
     pub market_engagement_evidence: Option<String>,
     pub evaluation_date: String,
+    // Interface version 2's fields: optional in a fixture, as in the host's JSON.
+    #[serde(default)]
+    pub authority_type: Option<Authority>,
+    #[serde(default)]
+    pub light_touch: bool,
+    #[serde(default)]
+    pub procedure: Option<FixtureProcedure>,
+    #[serde(default)]
+    pub direct_award: Option<FixtureDirectAward>,
+    #[serde(default)]
+    pub notices: Vec<FixtureNotice>,
+    #[serde(default)]
+    pub conflicts_assessed: bool,
+    #[serde(default)]
+    pub kpis_set: u32,
+    #[serde(default)]
+    pub approvals: Vec<FixtureApproval>,
+    #[serde(default)]
+    pub single_tender_justification: Option<FixtureSingleTenderJustification>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authority {
+    CentralGovernment,
+    SubCentral,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixtureProcedure {
+    Open,
+    CompetitiveFlexible,
+    DirectAward,
+    FrameworkCallOff,
+    BelowThresholdAdvertised,
+    BelowThresholdInvited,
+    BelowThresholdDirect,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixtureGround {
+    PrototypesAndDevelopment,
+    SingleSupplier,
+    AdditionalOrRepeat,
+    Commodities,
+    AdvantageousTermsOnInsolvency,
+    Urgency,
+    ProtectingLife,
+    UserChoice,
+    DefenceAndSecurity,
+    NoSuitableTenders,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureDirectAward {
+    pub ground: FixtureGround,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixtureNoticeKind {
+    TenderNotice,
+    BelowThresholdTenderNotice,
+    TransparencyNotice,
+    ContractAwardNotice,
+    ContractDetailsNotice,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureNotice {
+    pub kind: FixtureNoticeKind,
+    pub published_on: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureApproval {
+    pub approver: String,
+    pub role: String,
+    pub approved_on: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSingleTenderJustification {
+    pub sole_supplier_evidence: String,
+    pub market_engagement: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,18 +261,98 @@ impl From<ExpectedSeverity> for Severity {
     }
 }
 
+impl From<FixtureProcedure> for Procedure {
+    fn from(p: FixtureProcedure) -> Self {
+        match p {
+            FixtureProcedure::Open => Procedure::Open,
+            FixtureProcedure::CompetitiveFlexible => Procedure::CompetitiveFlexible,
+            FixtureProcedure::DirectAward => Procedure::DirectAward,
+            FixtureProcedure::FrameworkCallOff => Procedure::FrameworkCallOff,
+            FixtureProcedure::BelowThresholdAdvertised => Procedure::BelowThresholdAdvertised,
+            FixtureProcedure::BelowThresholdInvited => Procedure::BelowThresholdInvited,
+            FixtureProcedure::BelowThresholdDirect => Procedure::BelowThresholdDirect,
+        }
+    }
+}
+
+impl From<FixtureGround> for DirectAwardGround {
+    fn from(g: FixtureGround) -> Self {
+        match g {
+            FixtureGround::PrototypesAndDevelopment => DirectAwardGround::PrototypesAndDevelopment,
+            FixtureGround::SingleSupplier => DirectAwardGround::SingleSupplier,
+            FixtureGround::AdditionalOrRepeat => DirectAwardGround::AdditionalOrRepeat,
+            FixtureGround::Commodities => DirectAwardGround::Commodities,
+            FixtureGround::AdvantageousTermsOnInsolvency => DirectAwardGround::AdvantageousTermsOnInsolvency,
+            FixtureGround::Urgency => DirectAwardGround::Urgency,
+            FixtureGround::ProtectingLife => DirectAwardGround::ProtectingLife,
+            FixtureGround::UserChoice => DirectAwardGround::UserChoice,
+            FixtureGround::DefenceAndSecurity => DirectAwardGround::DefenceAndSecurity,
+            FixtureGround::NoSuitableTenders => DirectAwardGround::NoSuitableTenders,
+        }
+    }
+}
+
+impl From<FixtureNoticeKind> for NoticeKind {
+    fn from(k: FixtureNoticeKind) -> Self {
+        match k {
+            FixtureNoticeKind::TenderNotice => NoticeKind::TenderNotice,
+            FixtureNoticeKind::BelowThresholdTenderNotice => NoticeKind::BelowThresholdTenderNotice,
+            FixtureNoticeKind::TransparencyNotice => NoticeKind::TransparencyNotice,
+            FixtureNoticeKind::ContractAwardNotice => NoticeKind::ContractAwardNotice,
+            FixtureNoticeKind::ContractDetailsNotice => NoticeKind::ContractDetailsNotice,
+        }
+    }
+}
+
+/// The input as the host passes it to a version 2 plugin (a version 1 plugin gets the same
+/// through the SDK's adapter, with the version 2 fields at their defaults).
 impl From<FixtureInput> for Procurement {
     fn from(i: FixtureInput) -> Self {
+        let vat = match i.vat {
+            Vat::Exclusive => VatTreatment::Exclusive,
+            Vat::Inclusive => VatTreatment::Inclusive,
+            Vat::Exempt => VatTreatment::Exempt,
+        };
         Procurement {
             tenant: i.tenant,
             reference: i.reference,
             title: i.title,
             value: i.value_pence,
-            vat: match i.vat {
-                Vat::Exclusive => VatTreatment::Exclusive,
-                Vat::Inclusive => VatTreatment::Inclusive,
-                Vat::Exempt => VatTreatment::Exempt,
+            vat,
+            value_including_vat: vat_inclusive_value(i.value_pence, vat),
+            light_touch: i.light_touch,
+            authority_type: match i.authority_type {
+                Some(Authority::CentralGovernment) => AuthorityType::CentralGovernment,
+                Some(Authority::SubCentral) | None => AuthorityType::SubCentral,
             },
+            procedure: i.procedure.map(Procedure::from),
+            direct_award: i.direct_award.map(|d| DirectAward {
+                ground: d.ground.into(),
+                evidence: d.evidence,
+            }),
+            notices: i
+                .notices
+                .into_iter()
+                .map(|n| Notice {
+                    kind: n.kind.into(),
+                    published_on: n.published_on,
+                })
+                .collect(),
+            conflicts_assessed: i.conflicts_assessed,
+            kpis_set: i.kpis_set,
+            approvals: i
+                .approvals
+                .into_iter()
+                .map(|a| Approval {
+                    approver: a.approver,
+                    role: a.role,
+                    approved_on: a.approved_on,
+                })
+                .collect(),
+            single_tender_justification: i.single_tender_justification.map(|j| SingleTenderJustification {
+                sole_supplier_evidence: j.sole_supplier_evidence,
+                market_engagement: j.market_engagement,
+            }),
             contract_type: match i.contract_type {
                 Contract::Goods => ContractType::Goods,
                 Contract::Services => ContractType::Services,
@@ -376,6 +549,16 @@ pub fn procurement(tenant: &str, value: Pence, route: RouteToMarket) -> Procurem
         title: "Test procurement".to_owned(),
         value,
         vat: VatTreatment::Exclusive,
+        value_including_vat: vat_inclusive_value(value, VatTreatment::Exclusive),
+        light_touch: false,
+        authority_type: AuthorityType::SubCentral,
+        procedure: None,
+        direct_award: None,
+        notices: Vec::new(),
+        conflicts_assessed: false,
+        kpis_set: 0,
+        approvals: Vec::new(),
+        single_tender_justification: None,
         contract_type: ContractType::Goods,
         category: Category {
             slug: "body-armour".to_owned(),
