@@ -20,6 +20,7 @@ pub mod imports;
 pub mod kpis;
 pub mod money;
 pub mod national;
+pub mod national_rules;
 pub mod ocds;
 pub mod openapi;
 pub mod outbound;

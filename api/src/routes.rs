@@ -7,8 +7,8 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    audit, categories, contracts, decisions, frameworks, health, idempotency, imports, kpis, national, ocds,
-    procurements, rule_plugins, spend, suppliers, tenants, webhooks,
+    audit, categories, contracts, decisions, frameworks, health, idempotency, imports, kpis, national, national_rules,
+    ocds, procurements, rule_plugins, spend, suppliers, tenants, webhooks,
 };
 
 /// The health probes, and the API under `/api/v1`.
@@ -28,6 +28,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(national::routes)
             .configure(ocds::routes)
             .configure(rule_plugins::routes)
+            .configure(national_rules::routes)
             .configure(decisions::routes)
             .configure(webhooks::routes)
             .service(audit::handlers::list_audit_events),

@@ -221,6 +221,15 @@ fn procurement(rng: &mut Rng, tenant: &str, i: usize) -> Procurement {
         published: rng.chance(if tendering { 75 } else { 20 }),
         market_engagement_evidence,
         evaluation_date: NaiveDate::from_ymd_opt(2026, 11, 23).expect("a valid date"),
+        authority_type: bluelight_rules::AuthorityType::SubCentral,
+        light_touch: false,
+        procedure: None,
+        direct_award: None,
+        notices: Vec::new(),
+        conflicts_assessed: false,
+        kpis_set: 0,
+        approvals: Vec::new(),
+        single_tender_justification: None,
     }
 }
 

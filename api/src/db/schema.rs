@@ -202,18 +202,50 @@ diesel::table! {
         id -> Text,
         tenant_slug -> Text,
         procurement_id -> Text,
-        plugin_id -> Text,
-        plugin_version -> BigInt,
-        plugin_sha256 -> Text,
+        plugin_id -> Nullable<Text>,
+        plugin_version -> Nullable<BigInt>,
+        plugin_sha256 -> Nullable<Text>,
         replay_of -> Nullable<Text>,
         requested_by -> Text,
         requested_at -> Timestamp,
         input -> Text,
-        decision -> Text,
+        decision -> Nullable<Text>,
         outcome -> Text,
         fuel_used -> BigInt,
         duration_micros -> BigInt,
         procurement_version -> Nullable<BigInt>,
+        national_plugin_id -> Nullable<Text>,
+        national_plugin_version -> Nullable<BigInt>,
+        national_plugin_sha256 -> Nullable<Text>,
+        national_decision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    national_rule_plugins (id) {
+        id -> Text,
+        version -> BigInt,
+        sha256 -> Text,
+        wasm -> Binary,
+        size_bytes -> BigInt,
+        name -> Text,
+        plugin_version -> Text,
+        interface_version -> Text,
+        rules -> Text,
+        fixtures_total -> Integer,
+        fixtures_passed -> Integer,
+        fixture_report -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    active_national_rule_plugin (layer) {
+        layer -> Text,
+        plugin_id -> Text,
+        activated_by -> Text,
+        activated_at -> Timestamp,
     }
 }
 
@@ -339,6 +371,7 @@ diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id))
 diesel::joinable!(webhook_subscriptions -> tenants (tenant_slug));
 diesel::joinable!(frameworks -> categories (category_slug));
 diesel::joinable!(active_rule_plugins -> rule_plugins (plugin_id));
+diesel::joinable!(active_national_rule_plugin -> national_rule_plugins (plugin_id));
 diesel::joinable!(rule_decisions -> procurements (procurement_id));
 diesel::joinable!(lots -> frameworks (framework_id));
 diesel::joinable!(lot_suppliers -> lots (lot_id));
@@ -364,6 +397,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     active_rule_plugins,
     procurements,
     rule_decisions,
+    national_rule_plugins,
+    active_national_rule_plugin,
     imports,
     contracts,
     spend_lines,

@@ -1,7 +1,11 @@
-//! Evaluating a tenant's procurements against its rule plugin, and the decision log.
+//! Evaluating a tenant's procurements against the two rule layers (the national one and the
+//! tenant's own), and the decision log.
 
+pub mod draft;
 pub mod handlers;
+pub mod layers;
 pub mod model;
+pub mod replay;
 pub mod store;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -10,6 +14,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::evaluate_procurement)
         .service(handlers::list_evaluations)
         .service(handlers::get_decision)
-        .service(handlers::replay_decision)
-        .service(handlers::evaluate_draft);
+        .service(replay::replay_decision)
+        .service(draft::evaluate_draft);
 }

@@ -223,6 +223,8 @@ pub fn procurement_release(
                 outcome: d.outcome.clone(),
                 rule_plugin_version: d.plugin_version,
                 rule_plugin_sha256: d.plugin_sha256.clone(),
+                national_rule_plugin_version: d.national_plugin_version,
+                national_rule_plugin_sha256: d.national_plugin_sha256.clone(),
                 decided_at: d.requested_at.and_utc().to_rfc3339(),
             }),
         }),

@@ -52,14 +52,19 @@ pub struct OcdsClassification {
     pub description: Option<String>,
 }
 
-/// The force's latest evaluation of the procurement against its own rules (an extension field).
+/// The latest recorded evaluation of the procurement against the force's own rules and the
+/// national layer (an extension field).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OcdsComplianceDecision {
     pub decision_id: String,
     pub outcome: String,
-    pub rule_plugin_version: i64,
-    pub rule_plugin_sha256: String,
+    /// The force's plugin version and hash (`null` for a force with no plugin of its own).
+    pub rule_plugin_version: Option<i64>,
+    pub rule_plugin_sha256: Option<String>,
+    /// The national layer's version and hash (`null` for decisions made before it was in force).
+    pub national_rule_plugin_version: Option<i64>,
+    pub national_rule_plugin_sha256: Option<String>,
     pub decided_at: String,
 }
 

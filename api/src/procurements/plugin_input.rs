@@ -72,5 +72,14 @@ pub fn plugin_input(
         published: row.published,
         market_engagement_evidence: row.market_engagement_evidence.clone(),
         evaluation_date,
+        authority_type: rules::AuthorityType::SubCentral,
+        light_touch: false,
+        procedure: None,
+        direct_award: None,
+        notices: Vec::new(),
+        conflicts_assessed: false,
+        kpis_set: 0,
+        approvals: Vec::new(),
+        single_tender_justification: None,
     })
 }

@@ -1,32 +1,25 @@
 //! `/api/v1/tenants/{slug}/rule-plugins`
 
-use std::collections::BTreeSet;
 use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
 
-use bluelight_rules::{Decision, Plugin, PluginError, RuleEngine};
+use bluelight_rules::RuleEngine;
 
-use super::model::{
-    Backtest, BacktestFailure, BacktestParams, ChangedDecision, FindingKey, NewRulePluginRow, RulePluginFilter,
-    RulePluginVersion,
-};
-use super::{compiled, store};
+use super::model::{Backtest, BacktestParams, RulePluginFilter, RulePluginVersion};
+use super::{compiled, lifecycle, store};
 use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};
 use crate::categories::store as categories;
-use crate::clock;
 use crate::error::responses::{ListErrors, ReadErrors};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
+use crate::http::file_body::FileBody;
 use crate::http::{Page, Paged, QueryParams};
 use crate::procurements::plugin_input::plugin_input;
 use crate::procurements::store as procurements;
 use crate::state::AppState;
-
-const WASM: &str = "application/wasm";
 
 /// Upload a rule plugin version
 ///
@@ -68,30 +61,7 @@ pub async fn upload_rule_plugin(
             .await?
     };
     // After authorising: a caller who may not upload learns nothing about what it sent.
-    if !media_type_is(&req, &[WASM, OCTET_STREAM]) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "a rule plugin is uploaded as {OCTET_STREAM} or {WASM}"
-        )));
-    }
-
-    let limit = state.rules.limits().max_plugin_bytes;
-    let wasm = match payload.to_bytes_limited(limit).await {
-        Ok(Ok(bytes)) => bytes.to_vec(),
-        Ok(Err(e)) => return Err(ApiError::BadRequest(format!("the body could not be read: {e}"))),
-        Err(_) => {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "a plugin may be at most {limit} bytes"
-            )));
-        }
-    };
-
-    let (plugin, report, wasm) = state
-        .sandboxed(&slug, move |engine| {
-            let plugin = engine.load(&wasm)?;
-            let report = plugin.run_fixtures();
-            Ok((plugin, report, wasm))
-        })
-        .await?;
+    let (plugin, report, wasm) = lifecycle::receive(&state, &req, payload, &slug).await?;
     if plugin.info().tenant != slug {
         return Err(ApiError::Unprocessable {
             code: "plugin_tenant_mismatch",
@@ -109,24 +79,8 @@ pub async fn upload_rule_plugin(
                 let active = store::active(conn, &scope)?.is_some_and(|a| a.id == existing.id);
                 return Ok((existing, false, active));
             }
-            let info = plugin.info();
-            let row = NewRulePluginRow {
-                id: clock::new_id(),
-                tenant_slug: scope.slug().to_owned(),
-                version: store::next_version(conn, &scope)?,
-                sha256: plugin.sha256().to_owned(),
-                size_bytes: wasm.len() as i64,
-                wasm,
-                name: info.name.clone(),
-                plugin_version: info.version.clone(),
-                interface_version: plugin.interface_version().to_owned(),
-                rules: serde_json::to_string(&info.rules).map_err(|e| ApiError::Internal(e.into()))?,
-                fixtures_total: report.total as i32,
-                fixtures_passed: report.passed as i32,
-                fixture_report: serde_json::to_string(&report).map_err(|e| ApiError::Internal(e.into()))?,
-                uploaded_by: principal.subject.clone(),
-                uploaded_at: clock::now(),
-            };
+            let version = store::next_version(conn, &scope)?;
+            let row = lifecycle::version_row(&plugin, &report, wasm, scope.slug(), version, &principal.subject)?;
             store::insert(conn, &row)?;
             audit::record_for_tenant(
                 conn,
@@ -258,24 +212,7 @@ pub async fn activate_rule_plugin(
     let report = state
         .sandboxed(scope.slug(), move |_| Ok(plugin.run_fixtures()))
         .await?;
-    if !report.all_passed {
-        let first = report.results.iter().find(|r| !r.passed);
-        return Err(ApiError::conflict(
-            "plugin_fixtures_failed",
-            match first {
-                None => format!(
-                    "version {version} carries no fixtures; a version is activated only when its own fixtures pass"
-                ),
-                Some(failed) => format!(
-                    "{} of {} fixtures fail, e.g. '{}': {}",
-                    report.total - report.passed,
-                    report.total,
-                    failed.name,
-                    failed.failure.as_deref().unwrap_or("failed")
-                ),
-            },
-        ));
-    }
+    lifecycle::require_fixtures_pass(version, &report)?;
     let row = state
         .write(move |conn| {
             let previous = store::active(conn, &scope)?.map(|r| r.version);
@@ -343,7 +280,7 @@ pub async fn backtest_rule_plugin(
     };
     let outcome = state
         .sandboxed(scope.slug(), move |_: &RuleEngine| {
-            Ok(compare(&candidate, active.as_deref(), &inputs))
+            Ok(lifecycle::compare(&candidate, active.as_deref(), &inputs))
         })
         .await?;
     Ok(web::Json(Backtest {
@@ -356,85 +293,4 @@ pub async fn backtest_rule_plugin(
         failures: outcome.failures,
         duration_micros: started.elapsed().as_micros() as u64,
     }))
-}
-
-struct Comparison {
-    procurements: usize,
-    unchanged: usize,
-    changed: Vec<ChangedDecision>,
-    failures: Vec<BacktestFailure>,
-}
-
-/// Both versions over every input, each in one batch (one sandbox per version).
-fn compare(
-    candidate: &Plugin,
-    active: Option<&Plugin>,
-    inputs: &[(String, bluelight_rules::Procurement)],
-) -> Comparison {
-    let mut candidate_batch = candidate.batch();
-    let mut active_batch = active.map(Plugin::batch);
-    let mut changed = Vec::new();
-    let mut failures = Vec::new();
-    let mut unchanged = 0;
-    for (id, input) in inputs {
-        let mut failed = |version: &str, error: PluginError| {
-            failures.push(BacktestFailure {
-                procurement_id: id.clone(),
-                version: version.into(),
-                code: error.code().into(),
-                message: error.to_string(),
-            })
-        };
-        let new = match candidate_batch.evaluate(input) {
-            Ok(evaluation) => evaluation.decision,
-            Err(error) => {
-                failed("candidate", error);
-                continue;
-            }
-        };
-        let old = match active_batch.as_mut().map(|batch| batch.evaluate(input)) {
-            None => None,
-            Some(Ok(evaluation)) => Some(evaluation.decision),
-            Some(Err(error)) => {
-                failed("active", error);
-                continue;
-            }
-        };
-        match difference(id, &input.reference, old.as_ref(), &new) {
-            Some(change) => changed.push(change),
-            None => unchanged += 1,
-        }
-    }
-    Comparison {
-        procurements: inputs.len(),
-        unchanged,
-        changed,
-        failures,
-    }
-}
-
-fn keys(decision: &Decision) -> BTreeSet<FindingKey> {
-    decision
-        .findings
-        .iter()
-        .map(|f| FindingKey {
-            rule_id: f.rule_id.clone(),
-            severity: f.severity,
-        })
-        .collect()
-}
-
-fn difference(id: &str, reference: &str, old: Option<&Decision>, new: &Decision) -> Option<ChangedDecision> {
-    let new_keys = keys(new);
-    let old_keys = old.map(keys).unwrap_or_default();
-    let same = old.is_some_and(|old| old.outcome == new.outcome && old.required_route == new.required_route)
-        && old_keys == new_keys;
-    (!same).then(|| ChangedDecision {
-        procurement_id: id.to_owned(),
-        reference: reference.to_owned(),
-        current_outcome: old.map(|d| d.outcome),
-        candidate_outcome: new.outcome,
-        findings_added: new_keys.difference(&old_keys).cloned().collect(),
-        findings_removed: old_keys.difference(&new_keys).cloned().collect(),
-    })
 }

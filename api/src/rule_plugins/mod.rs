@@ -2,6 +2,7 @@
 //! active one, activation gated on the plugin's own fixtures, and backtests of a candidate.
 
 pub mod handlers;
+pub mod lifecycle;
 pub mod model;
 pub mod store;
 

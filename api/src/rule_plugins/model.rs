@@ -164,3 +164,29 @@ pub struct BacktestParams {
     /// The day to decide for (default today).
     pub evaluation_date: Option<chrono::NaiveDate>,
 }
+
+/// One tenant's part of a national backtest.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TenantBacktest {
+    pub tenant: String,
+    pub procurements: usize,
+    pub unchanged: usize,
+    pub changed: Vec<ChangedDecision>,
+    pub failures: Vec<BacktestFailure>,
+}
+
+/// What putting a national version in force would change, over every tenant's procurements.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct NationalBacktest {
+    pub candidate_version: i64,
+    pub active_version: Option<i64>,
+    /// The day both versions decided for.
+    pub evaluation_date: chrono::NaiveDate,
+    /// Procurements compared, all tenants together.
+    pub procurements: usize,
+    /// Decisions that would change, all tenants together.
+    pub changed: usize,
+    /// Every tenant with stored procurements, by slug.
+    pub tenants: Vec<TenantBacktest>,
+    pub duration_micros: u64,
+}

@@ -26,6 +26,14 @@ pub fn list(conn: &mut DbConnection, filter: &TenantFilter, page: &Page) -> Quer
     query.limit(page.fetch_limit()).load(conn)
 }
 
+/// Every tenant, by slug (national work across tenants: backtests of the national layer).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<TenantRow>> {
+    tenants::table
+        .select(TenantRow::as_select())
+        .order(tenants::slug.asc())
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<TenantRow>> {
     tenants::table
         .find(slug)
