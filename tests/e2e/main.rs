@@ -29,6 +29,7 @@ mod idempotency;
 mod imports;
 mod kpis;
 mod national;
+mod national_rules;
 mod ocds;
 mod ocds_import;
 mod openapi;

@@ -162,7 +162,12 @@ async fn a_tenant_admin_uploads_tests_activates_and_rolls_back_a_plugin() {
         .await;
     let id = procurement["id"].as_str().unwrap().to_owned();
     let problem = assert_problem(app.evaluate(BEDFORDSHIRE, &id).await, 409, "no_active_rule_plugin").await;
-    assert!(problem["detail"].as_str().unwrap().contains("no active rule plugin"));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has an active rule plugin")
+    );
 
     let response = app.upload_plugin(BEDFORDSHIRE, &admin, bedfordshire_wasm()).await;
     assert_eq!(response.headers()["location"], format!("{base}/1").as_str());
@@ -217,7 +222,7 @@ async fn a_tenant_admin_uploads_tests_activates_and_rolls_back_a_plugin() {
         .await,
     )
     .await;
-    assert_eq!(replay["plugin_version"], 2);
+    assert_eq!(replay["layers"][0]["plugin_version"], 2);
     assert_eq!(replay["same_as_recorded"], json!(true));
 
     // Every step is in the tenant's audit trail.
@@ -625,8 +630,8 @@ async fn a_replay_against_a_revised_version_shows_the_revisions_difference_on_th
             .await,
     )
     .await;
-    assert_eq!(revised["recorded_plugin_version"], 1);
-    assert_eq!(revised["plugin_version"], 2);
+    assert_eq!(revised["layers"][0]["recorded_plugin_version"], 1);
+    assert_eq!(revised["layers"][0]["plugin_version"], 2);
     assert_eq!(revised["same_as_recorded"], json!(false));
     let decision = &revised["decision"];
     assert_eq!(decision["outcome"], "non_compliant", "{revised}");
@@ -642,7 +647,7 @@ async fn a_replay_against_a_revised_version_shows_the_revisions_difference_on_th
 
     // Against the version that made it, the same decision again.
     let same = json_ok(app.post_json(&replay_path, &buyer, &json!({})).await).await;
-    assert_eq!(same["plugin_version"], 1);
+    assert_eq!(same["layers"][0]["plugin_version"], 1);
     assert_eq!(same["same_as_recorded"], json!(true));
     assert_eq!(same["decision"], recorded["decision"]);
 }

@@ -432,7 +432,7 @@ async fn a_force_never_reaches_another_forces_data() {
         .await,
     )
     .await;
-    assert_eq!(replay["plugin_sha256"], a_sha, "{replay}");
+    assert_eq!(replay["layers"][0]["plugin_sha256"], a_sha, "{replay}");
     let backtest = call(
         &app,
         &admin,

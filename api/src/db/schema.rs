@@ -194,6 +194,14 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        act_procedure -> Nullable<Text>,
+        direct_award -> Nullable<Text>,
+        notices -> Text,
+        conflicts_assessed -> Bool,
+        kpis_set -> Integer,
+        light_touch -> Bool,
+        approvals -> Text,
+        single_tender_justification -> Nullable<Text>,
     }
 }
 

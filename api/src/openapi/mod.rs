@@ -97,7 +97,9 @@ mod tests {
     use crate::suppliers::model::{ModernSlaveryRiskTier, RiskRating};
     use crate::tenants::model::TenantKind;
     use crate::webhooks::model::EventType;
-    use bluelight_rules::{ContractType, Outcome, Route, Severity, VatTreatment};
+    use bluelight_rules::{
+        AuthorityType, ContractType, DirectAwardGround, NoticeKind, Outcome, Procedure, Route, Severity, VatTreatment,
+    };
 
     /// What serde actually writes for each variant: the wire values.
     fn wire_values<T: Serialize>(all: &[T]) -> Vec<String> {
@@ -154,6 +156,10 @@ mod tests {
         check("Route", wire_values(Route::ALL));
         check("Severity", wire_values(Severity::ALL));
         check("VatTreatment", wire_values(VatTreatment::ALL));
+        check("AuthorityType", wire_values(AuthorityType::ALL));
+        check("DirectAwardGround", wire_values(DirectAwardGround::ALL));
+        check("NoticeKind", wire_values(NoticeKind::ALL));
+        check("Procedure", wire_values(Procedure::ALL));
 
         let documented: BTreeSet<String> = document["components"]["schemas"]
             .as_object()

@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, get, patch, post, web};
 use serde_json::json;
 
-use super::model::{NewProcurement, Procurement, ProcurementChanges, ProcurementFilter, ProcurementRow};
+use super::changes::ProcurementChanges;
+use super::model::{NewProcurement, Procurement, ProcurementFilter, ProcurementRow};
 use super::store;
 use crate::audit;
 use crate::auth::{Principal, TenantAccess, TenantScope};

@@ -1,6 +1,8 @@
 //! A tenant's procurements: what its buyers are buying and how, in the shape its rule plugin
 //! evaluates.
 
+pub mod act_fields;
+pub mod changes;
 pub mod handlers;
 pub mod model;
 pub mod percentage;

@@ -5,13 +5,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use bluelight_rules::{ContractType, Outcome, Route, VatTreatment};
+use bluelight_rules::{
+    Approval, ContractType, DirectAward, Notice, Outcome, Procedure, Route, SingleTenderJustification, VatTreatment,
+};
 
+use super::act_fields;
 use super::percentage::Percentage;
 use crate::clock;
 use crate::db::schema::procurements;
 use crate::error::{ApiError, ApiResult};
-use crate::http::patch::{double_option, not_null};
 use crate::money::{Money, NonNegativeMoney};
 use crate::validate::Checks;
 
@@ -116,108 +118,36 @@ pub struct NewProcurement {
     /// What market engagement was done, if any (needed before a single tender action).
     #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub market_engagement_evidence: Option<String>,
+    /// The procedure under the Procurement Act 2023, when the buyer records one. Without it the
+    /// national rules have only `route` to go on, which is the force's term, not the Act's.
+    pub procedure: Option<Procedure>,
+    /// For the `direct_award` procedure: its Schedule 5 ground (or s.43) and the evidence for it.
+    pub direct_award: Option<DirectAward>,
+    /// The Act's notices published for this procurement, with their dates.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub notices: Vec<Notice>,
+    /// A conflicts assessment was prepared (s.83).
+    #[serde(default)]
+    pub conflicts_assessed: bool,
+    /// How many KPIs are set for the contract (s.52 asks for at least three over £5m).
+    #[serde(default)]
+    #[schema(maximum = 1000)]
+    pub kpis_set: u32,
+    /// A light-touch contract (Schedule 1's light-touch threshold applies).
+    #[serde(default)]
+    pub light_touch: bool,
+    /// Who approved the procurement, in what role and when.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub approvals: Vec<Approval>,
+    /// For a `single_tender_action`: why only one supplier can do it, and the market engagement
+    /// that showed it.
+    pub single_tender_justification: Option<SingleTenderJustification>,
 }
 
 fn default_vat() -> VatTreatment {
     VatTreatment::Exclusive
-}
-
-/// Changes to a procurement; absent fields stay as they are, `null` clears an optional one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"route": "e_tender", "published": true}))]
-pub struct ProcurementChanges {
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"\S")]
-    pub reference: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
-    pub title: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = NonNegativeMoney)]
-    pub value: Option<Money>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = VatTreatment)]
-    pub vat: Option<VatTreatment>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = ContractType)]
-    pub contract_type: Option<ContractType>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
-    pub category: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Route)]
-    pub route: Option<Route>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(value_type = Vec<QuoteInput>, max_items = 50)]
-    pub quotes: Option<Vec<QuoteInput>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<WeightingsInput>)]
-    pub weightings: Option<Option<WeightingsInput>>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
-    pub social_value_relevant: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub framework_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<u32>)]
-    pub lot_number: Option<Option<u32>>,
-    #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false)]
-    pub published: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 4000, pattern = r"\S")]
-    pub market_engagement_evidence: Option<Option<String>>,
-}
-
-impl ProcurementChanges {
-    /// The procurement as it will be after these changes; validated as a whole afterwards.
-    pub fn apply_to(self, mut p: NewProcurement) -> NewProcurement {
-        if let Some(v) = self.reference {
-            p.reference = v;
-        }
-        if let Some(v) = self.title {
-            p.title = v;
-        }
-        if let Some(v) = self.value {
-            p.value = v;
-        }
-        if let Some(v) = self.vat {
-            p.vat = v;
-        }
-        if let Some(v) = self.contract_type {
-            p.contract_type = v;
-        }
-        if let Some(v) = self.category {
-            p.category = v;
-        }
-        if let Some(v) = self.route {
-            p.route = v;
-        }
-        if let Some(v) = self.quotes {
-            p.quotes = v;
-        }
-        if let Some(v) = self.weightings {
-            p.weightings = v;
-        }
-        if let Some(v) = self.social_value_relevant {
-            p.social_value_relevant = v;
-        }
-        if let Some(v) = self.framework_id {
-            p.framework_id = v;
-        }
-        if let Some(v) = self.lot_number {
-            p.lot_number = v;
-        }
-        if let Some(v) = self.published {
-            p.published = v;
-        }
-        if let Some(v) = self.market_engagement_evidence {
-            p.market_engagement_evidence = v;
-        }
-        p
-    }
 }
 
 impl NewProcurement {
@@ -267,6 +197,7 @@ impl NewProcurement {
             (false, None, Some(_)) => checks.fail("lot_number", "only a framework_call_off names a lot"),
             _ => {}
         }
+        act_fields::check(self, checks);
     }
 }
 
@@ -289,6 +220,15 @@ pub struct Procurement {
     pub lot_number: Option<u32>,
     pub published: bool,
     pub market_engagement_evidence: Option<String>,
+    pub procedure: Option<Procedure>,
+    pub direct_award: Option<DirectAward>,
+    /// Oldest first.
+    pub notices: Vec<Notice>,
+    pub conflicts_assessed: bool,
+    pub kpis_set: u32,
+    pub light_touch: bool,
+    pub approvals: Vec<Approval>,
+    pub single_tender_justification: Option<SingleTenderJustification>,
     /// The outcome of the latest evaluation, if it has been evaluated.
     pub last_outcome: Option<Outcome>,
     pub created_by: String,
@@ -322,6 +262,14 @@ pub struct ProcurementRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub act_procedure: Option<String>,
+    pub direct_award: Option<String>,
+    pub notices: String,
+    pub conflicts_assessed: bool,
+    pub kpis_set: i32,
+    pub light_touch: bool,
+    pub approvals: String,
+    pub single_tender_justification: Option<String>,
 }
 
 fn stored<T>(what: &str, value: Option<T>, text: &str) -> ApiResult<T> {
@@ -394,6 +342,14 @@ impl ProcurementRow {
             lot_number: self.lot_number.map(|n| n as u32),
             published: self.published,
             market_engagement_evidence: self.market_engagement_evidence.clone(),
+            procedure: self.procedure()?,
+            direct_award: self.direct_award()?,
+            notices: self.notices()?,
+            conflicts_assessed: self.conflicts_assessed,
+            kpis_set: self.kpis_set as u32,
+            light_touch: self.light_touch,
+            approvals: self.approvals()?,
+            single_tender_justification: self.single_tender_justification()?,
         })
     }
 
@@ -404,6 +360,11 @@ impl ProcurementRow {
             route: self.route()?,
             quotes: self.quotes()?,
             weightings: self.weightings(),
+            procedure: self.procedure()?,
+            direct_award: self.direct_award()?,
+            notices: self.notices()?,
+            approvals: self.approvals()?,
+            single_tender_justification: self.single_tender_justification()?,
             last_outcome: match &self.last_outcome {
                 Some(text) => Some(stored("outcome", Outcome::parse(text), text)?),
                 None => None,
@@ -419,6 +380,9 @@ impl ProcurementRow {
             lot_number: self.lot_number.map(|n| n as u32),
             published: self.published,
             market_engagement_evidence: self.market_engagement_evidence,
+            conflicts_assessed: self.conflicts_assessed,
+            kpis_set: self.kpis_set as u32,
+            light_touch: self.light_touch,
             created_by: self.created_by,
             created_at: clock::utc(self.created_at),
             updated_at: clock::utc(self.updated_at),

@@ -72,14 +72,24 @@ pub fn plugin_input(
         published: row.published,
         market_engagement_evidence: row.market_engagement_evidence.clone(),
         evaluation_date,
-        authority_type: rules::AuthorityType::SubCentral,
-        light_touch: false,
-        procedure: None,
-        direct_award: None,
-        notices: Vec::new(),
-        conflicts_assessed: false,
-        kpis_set: 0,
-        approvals: Vec::new(),
-        single_tender_justification: None,
+        authority_type: authority_type(TenantKind::from_db(&tenant.kind)?),
+        light_touch: row.light_touch,
+        procedure: row.procedure()?,
+        direct_award: row.direct_award()?,
+        notices: row.notices()?,
+        conflicts_assessed: row.conflicts_assessed,
+        kpis_set: row.kpis_set as u32,
+        approvals: row.approvals()?,
+        single_tender_justification: row.single_tender_justification()?,
     })
+}
+
+/// The contracting authority's kind under the Act's Schedule 1. Police and fire bodies are
+/// sub-central authorities; a national tenant stands for a central government body (the Home
+/// Office's own buying), whose goods and services threshold is lower.
+fn authority_type(kind: TenantKind) -> rules::AuthorityType {
+    match kind {
+        TenantKind::Police | TenantKind::Fire => rules::AuthorityType::SubCentral,
+        TenantKind::National => rules::AuthorityType::CentralGovernment,
+    }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::act_fields;
 use super::model::{NewProcurement, ProcurementFilter, ProcurementRow, Quote};
 use crate::auth::{Principal, TenantScope};
 use crate::clock;
@@ -184,6 +185,7 @@ pub fn to_row(
     existing: Option<&ProcurementRow>,
 ) -> ApiResult<ProcurementRow> {
     let now = clock::now();
+    let act = act_fields::to_stored(&input)?;
     let weight = |pick: fn(&super::model::WeightingsInput) -> u32| input.weightings.as_ref().map(|w| pick(w) as i32);
     Ok(ProcurementRow {
         id: existing.map_or_else(clock::new_id, |e| e.id.clone()),
@@ -210,6 +212,14 @@ pub fn to_row(
         created_by: existing.map_or_else(|| principal.subject.clone(), |e| e.created_by.clone()),
         created_at: existing.map_or(now, |e| e.created_at),
         updated_at: now,
+        act_procedure: act.act_procedure,
+        direct_award: act.direct_award,
+        notices: act.notices,
+        conflicts_assessed: act.conflicts_assessed,
+        kpis_set: act.kpis_set,
+        light_touch: act.light_touch,
+        approvals: act.approvals,
+        single_tender_justification: act.single_tender_justification,
     })
 }
 

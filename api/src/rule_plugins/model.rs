@@ -66,7 +66,8 @@ pub struct RulePluginVersion {
     pub name: String,
     #[schema(example = "1.0.0")]
     pub plugin_version: String,
-    /// The plugin interface it implements (`bluelight:rules@…`).
+    /// The version of the plugin interface it implements: `1.0.0` or `2.0.0` (the `@` version of
+    /// the `bluelight:rules` WIT package it imports).
     #[schema(example = "1.0.0")]
     pub interface_version: String,
     /// The rules it checks, each with the policy clause it comes from.

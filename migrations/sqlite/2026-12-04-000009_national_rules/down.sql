@@ -1,4 +1,5 @@
 -- Decisions made by the national layer alone cannot be kept in the old shape.
+PRAGMA defer_foreign_keys = ON;
 DELETE FROM rule_decisions WHERE plugin_id IS NULL;
 CREATE TABLE rule_decisions_old (
     id              TEXT PRIMARY KEY NOT NULL,

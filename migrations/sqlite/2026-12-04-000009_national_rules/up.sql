@@ -29,6 +29,9 @@ CREATE TABLE active_national_rule_plugin (
 -- none of its own, e.g. a fire service that has just joined) and the national one (absent for
 -- decisions recorded before the layer existed). SQLite cannot drop NOT NULL in place, so the
 -- table is rebuilt with the same rows.
+-- Checked at commit, when the rebuilt table carries the name again: dropping the old one
+-- would otherwise trip over rows that replay others (replay_of).
+PRAGMA defer_foreign_keys = ON;
 CREATE TABLE rule_decisions_new (
     id                      TEXT PRIMARY KEY NOT NULL,
     tenant_slug             TEXT NOT NULL REFERENCES tenants (slug),

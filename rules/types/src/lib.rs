@@ -204,6 +204,7 @@ text_forms!(DirectAwardGround {
 pub struct DirectAward {
     pub ground: DirectAwardGround,
     /// Why the ground applies, as recorded by the buyer.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"\S"))]
     pub evidence: String,
 }
 
@@ -246,8 +247,10 @@ pub struct Notice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub approver: String,
     /// E.g. `head_of_procurement`, `chief_finance_officer`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub role: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub approved_on: NaiveDate,
@@ -259,7 +262,9 @@ pub struct Approval {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SingleTenderJustification {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"\S"))]
     pub sole_supplier_evidence: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"\S"))]
     pub market_engagement: String,
 }
 

@@ -120,8 +120,7 @@ fn threshold_for(p: &Procurement, t: &Thresholds) -> (Pence, &'static str) {
 /// below-threshold tender or transparency notice, or, with none published yet, the evaluation
 /// date (the procurement is starting now).
 fn commenced_on(p: &Procurement) -> &str {
-    p.notices
-        .iter()
+    published_notices(p)
         .filter(|n| {
             matches!(
                 n.kind,
@@ -133,8 +132,18 @@ fn commenced_on(p: &Procurement) -> &str {
         .unwrap_or(p.evaluation_date.as_str())
 }
 
+/// The notices published by the evaluation date. One dated later has not been published on the
+/// day the decision is made for, so it neither satisfies a rule nor dates the procurement's start
+/// (a buyer cannot make a past decision compliant with a notice published afterwards).
+fn published_notices(p: &Procurement) -> impl Iterator<Item = &bluelight_rules_sdk::Notice> {
+    // ISO dates compare correctly as text.
+    p.notices
+        .iter()
+        .filter(|n| n.published_on.as_str() <= p.evaluation_date.as_str())
+}
+
 fn has_notice(p: &Procurement, kind: NoticeKind) -> bool {
-    p.notices.iter().any(|n| n.kind == kind)
+    published_notices(p).any(|n| n.kind == kind)
 }
 
 /// The procedure, in the Act's terms. A procurement recorded before procedures were kept names

@@ -15,7 +15,7 @@ fn describe_names_the_national_layer() {
 fn the_fixtures_pass() {
     assert_eq!(
         check_fixtures::<ProcurementAct>(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
-        38
+        39
     );
 }
 
