@@ -104,8 +104,9 @@ async fn every_figure_is_computed_exactly_from_the_register_and_spend() {
     assert_eq!(report["contracts_live"], 4);
 
     let total = "8000.00";
-    // S1, S2, S3, S6: 1000 + 2000 + 3000 - 100.
-    assert_share(&report, "spend_under_contract", "5900.00", total, json!("73.75"), 4);
+    // S2, S3, S6: 2000 + 3000 - 100. Not S1: it names C1 but was paid on 1 April 2025, before
+    // C1 started on 1 May.
+    assert_share(&report, "spend_under_contract", "4900.00", total, json!("61.25"), 3);
     // S2, S6 (C2 is `area`), S5 (stated `area`).
     assert_share(&report, "local_spend_area", "2500.00", total, json!("31.25"), 3);
     // Those and S1, S3 (Anglia serves the eastern region); not S4 (Northern Kit: national only).
@@ -128,9 +129,11 @@ async fn every_figure_is_computed_exactly_from_the_register_and_spend() {
     assert_eq!(collaboration["of_contracts"], 3);
     assert_eq!(collaboration["percentage"], "66.67");
     assert!(!collaboration["definition"].as_str().unwrap().is_empty());
-    // Savings of C1 and C2 (C7 recorded none; C3's predates the year).
-    assert_eq!(report["savings"]["amount"], "3500.50");
-    assert_eq!(report["savings"]["contracts"], 2);
+    // Savings by the days of each term in the year: C1 335 of 730 days of £1,000.00 (£458.90),
+    // C2 304 of 365 of £2,500.50 (£2,082.61), C3 365 of 1,005 of £9,999.00 (£3,631.48). C4 was
+    // terminated before the year, C5 starts after it, C6 ended before it, C7 recorded none.
+    assert_eq!(report["savings"]["amount"], "6172.99");
+    assert_eq!(report["savings"]["contracts"], 3);
     assert!(!report["savings"]["definition"].as_str().unwrap().is_empty());
 }
 
@@ -167,12 +170,13 @@ async fn a_period_asked_for_bounds_the_spend_and_the_contracts() {
         1,
     );
     assert_share(&report, "local_spend_area", "2000.00", "5000.00", json!("40.00"), 1);
-    // C2 and C7 start in it, both in collaboration; only C2 recorded savings.
+    // C2 and C7 start in it, both in collaboration.
     assert_eq!(report["contract_shares"][0]["contracts"], 2);
     assert_eq!(report["contract_shares"][0]["of_contracts"], 2);
     assert_eq!(report["contract_shares"][0]["percentage"], "100.00");
-    assert_eq!(report["savings"]["amount"], "2500.50");
-    assert_eq!(report["savings"]["contracts"], 1);
+    // 214 days of C1 (£293.15), of C2 (£1,466.05) and of C3 (£2,129.14).
+    assert_eq!(report["savings"]["amount"], "3888.34");
+    assert_eq!(report["savings"]["contracts"], 3);
     assert_eq!(report["contracts_live"], 4);
 
     // One day, both ends included.
@@ -220,6 +224,74 @@ async fn a_period_asked_for_bounds_the_spend_and_the_contracts() {
         "validation_failed",
     )
     .await;
+}
+
+/// E1 expires on 30 September 2025; E2, planned to March 2027 with £730.00 of savings, was
+/// terminated on 30 September 2025. Each is paid on its last day and on the day after.
+const EDGE_REGISTER: &str = "\
+reference,title,supplier,category,value,start_date,end_date,arrangement,framework,lot,collaborative_partners,savings,supplier_locality,sme,terminated_on
+E1,Expires,Anglia Uniforms Ltd,uniform-garments,10000.00,2025-04-01,2025-09-30,local,,,,,,,
+E2,Ended early,Northern Kit plc,fleet,40000.00,2025-04-01,2027-03-31,local,,,,730.00,,,2025-09-30
+";
+
+const EDGE_SPEND: &str = "\
+transaction_id,date,supplier,amount,contract_reference,supplier_locality,sme
+X1,2025-09-30,Anglia Uniforms Ltd,100.00,E1,,
+X2,2025-10-01,Anglia Uniforms Ltd,200.00,E1,,
+X3,2025-09-30,Northern Kit plc,400.00,E2,,
+X4,2025-10-01,Northern Kit plc,800.00,E2,,
+";
+
+#[actix_web::test]
+async fn spend_after_expiry_or_termination_is_not_under_contract_and_savings_stop_with_the_contract() {
+    let app = TestApp::spawn().await;
+    app.tenant_with_category(FORCE).await;
+    app.commercial_catalogue().await;
+    app.import_completed(FORCE, Kind::Contracts, EDGE_REGISTER).await;
+    app.import_completed(FORCE, Kind::Spend, EDGE_SPEND).await;
+    let viewer = app.viewer_of(FORCE);
+
+    let year = json_ok(
+        app.get(&format!("{}?from=2025-04-01&to=2026-03-31", kpis_path(FORCE)), &viewer)
+            .await,
+    )
+    .await;
+    assert_eq!(year["total_spend"], "1500.00");
+    // X1 on E1's last day and X3 on the day E2 was terminated; not X2 (the day after E1
+    // expired) nor X4 (the day after E2 was terminated), though both name their contract.
+    assert_share(&year, "spend_under_contract", "500.00", "1500.00", json!("33.33"), 2);
+    // E2's savings accrue over its planned 730 days, and stop when it was terminated: 183 days
+    // (1 April to 30 September 2025) of £730.00.
+    assert_eq!(year["savings"]["amount"], "183.00");
+    assert_eq!(year["savings"]["contracts"], 1);
+    let next_year = json_ok(
+        app.get(&format!("{}?from=2026-04-01&to=2027-03-31", kpis_path(FORCE)), &viewer)
+            .await,
+    )
+    .await;
+    assert_eq!(next_year["savings"]["amount"], "0.00");
+    assert_eq!(next_year["savings"]["contracts"], 0);
+    let definition = share(&year, "spend_under_contract")["definition"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(definition.contains("within that contract's term"), "{definition}");
+
+    // The spend listing's `under_contract` filter is the same definition, so the KPI reconciles.
+    let under: Vec<String> = app
+        .all_spend(FORCE, "under_contract=true")
+        .await
+        .iter()
+        .map(|l| l["transaction_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(under, ["X1", "X3"]);
+    let not_under: Vec<String> = app
+        .all_spend(FORCE, "under_contract=false")
+        .await
+        .iter()
+        .map(|l| l["transaction_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(not_under, ["X2", "X4"]);
 }
 
 #[actix_web::test]

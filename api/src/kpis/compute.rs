@@ -32,21 +32,60 @@ pub fn last_financial_year(today: NaiveDate) -> (NaiveDate, NaiveDate) {
 #[derive(Debug, Clone)]
 pub struct SpendFact {
     pub amount_pence: i64,
+    pub paid_on: NaiveDate,
     pub locality: SupplierLocality,
     pub sme: bool,
     pub vcse: bool,
-    /// The arrangement of the contract it was paid under, if any.
-    pub arrangement: Option<Arrangement>,
+    /// The register contract the line names, if any (whether or not it was paid in its term).
+    pub contract: Option<ContractFact>,
+}
+
+impl SpendFact {
+    /// The arrangement the line was paid under: that of the contract it names, only when it was
+    /// paid within the contract's term. A payment before the start, after the end or after an
+    /// early termination was not made under the contract, whatever the line says.
+    pub fn paid_under(&self) -> Option<Arrangement> {
+        self.contract.filter(|c| c.in_term(self.paid_on)).map(|c| c.arrangement)
+    }
 }
 
 /// One contract as the KPIs see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct ContractFact {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub terminated_on: Option<NaiveDate>,
     pub arrangement: Arrangement,
     pub savings_pence: i64,
+}
+
+impl ContractFact {
+    /// The term's last day: the end date, or the termination date when it ended early (that day
+    /// included).
+    pub fn last_day(&self) -> NaiveDate {
+        self.terminated_on.map_or(self.end_date, |t| t.min(self.end_date))
+    }
+
+    pub fn in_term(&self, day: NaiveDate) -> bool {
+        self.start_date <= day && day <= self.last_day()
+    }
+
+    /// The part of the recorded savings that falls in `from..=to`. Savings accrue evenly over
+    /// each day of the planned term (start to end date), so a financial year gets the share of
+    /// its days; a contract terminated early accrues none after its termination date. Rounded
+    /// half up to the penny, per contract and period.
+    pub fn savings_in(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let term_days = (self.end_date - self.start_date).num_days() + 1;
+        let first = self.start_date.max(from);
+        let last = self.last_day().min(to);
+        if term_days <= 0 || last < first {
+            return 0;
+        }
+        let days = (last - first).num_days() + 1;
+        let scaled = self.savings_pence as i128 * days as i128;
+        let term = term_days as i128;
+        (2 * scaled + term).div_euclid(2 * term) as i64
+    }
 }
 
 struct ShareRule {
@@ -60,8 +99,8 @@ const SPEND_SHARES: &[ShareRule] = &[
     ShareRule {
         key: "spend_under_contract",
         name: "Spend under contract",
-        definition: "Spend lines paid in the period that name a contract in the tenant's register, as a share of all spend paid in the period. Amounts are net: credit notes count as negative.",
-        counts: |f| f.arrangement.is_some(),
+        definition: "Spend lines paid in the period that name a contract in the tenant's register and were paid within that contract's term (from its start date to its end date, or to its termination date if it ended early, both days included), as a share of all spend paid in the period. A payment before the start or after the end or termination is not under contract. Amounts are net: credit notes count as negative.",
+        counts: |f| f.paid_under().is_some(),
     },
     ShareRule {
         key: "local_spend_area",
@@ -78,14 +117,14 @@ const SPEND_SHARES: &[ShareRule] = &[
     ShareRule {
         key: "collaborative_spend",
         name: "Spend through collaborative arrangements",
-        definition: "Spend under contracts whose arrangement is `national_framework` or `collaborative`, as a share of all spend in the period.",
-        counts: |f| f.arrangement.is_some_and(Arrangement::is_collaborative),
+        definition: "Spend under contracts whose arrangement is `national_framework` or `collaborative`, paid within the contract's term (as for spend under contract), as a share of all spend in the period.",
+        counts: |f| f.paid_under().is_some_and(Arrangement::is_collaborative),
     },
     ShareRule {
         key: "national_framework_spend",
         name: "Spend through national frameworks",
-        definition: "Spend under contracts that are call-offs from national frameworks (`national_framework`), as a share of all spend in the period.",
-        counts: |f| f.arrangement == Some(Arrangement::NationalFramework),
+        definition: "Spend under contracts that are call-offs from national frameworks (`national_framework`), paid within the contract's term (as for spend under contract), as a share of all spend in the period.",
+        counts: |f| f.paid_under() == Some(Arrangement::NationalFramework),
     },
     ShareRule {
         key: "sme_spend",
@@ -142,12 +181,11 @@ pub fn report(
         contracts: collaborative,
         of_contracts: starting.len() as i64,
     }];
+    let savings_by_contract: Vec<i64> = contracts.iter().map(|c| c.savings_in(from, to)).collect();
     let savings = Savings {
-        definition:
-            "The savings recorded against contracts starting in the period (the `savings` of each contract), summed."
-                .to_owned(),
-        amount: Money::from_pence(starting.iter().map(|c| c.savings_pence).sum()),
-        contracts: starting.iter().filter(|c| c.savings_pence > 0).count() as i64,
+        definition: "The savings recorded against contracts (the `savings` of each, over its whole term), attributed to the period by day: each contract's savings accrue evenly over every day of its planned term (start date to end date, both included), the period gets the days of the term that fall in it, and a contract terminated early accrues none after its termination date. Rounded half up to the penny per contract, then summed, so the years of a contract add up to its savings within a penny per year.".to_owned(),
+        amount: Money::from_pence(savings_by_contract.iter().sum()),
+        contracts: savings_by_contract.iter().filter(|s| **s != 0).count() as i64,
     };
     KpiReport {
         tenant: tenant.to_owned(),
@@ -180,25 +218,26 @@ pub fn load_facts(
             contracts::savings_pence,
         ))
         .load(conn)?;
-    let mut arrangements = HashMap::with_capacity(contract_rows.len());
+    let mut by_id = HashMap::with_capacity(contract_rows.len());
     let mut contract_facts = Vec::with_capacity(contract_rows.len());
     for (id, start_date, end_date, terminated_on, arrangement, savings_pence) in contract_rows {
-        let arrangement = Arrangement::from_db(&arrangement)?;
-        arrangements.insert(id, arrangement);
-        contract_facts.push(ContractFact {
+        let fact = ContractFact {
             start_date,
             end_date,
             terminated_on,
-            arrangement,
+            arrangement: Arrangement::from_db(&arrangement)?,
             savings_pence,
-        });
+        };
+        by_id.insert(id, fact);
+        contract_facts.push(fact);
     }
-    let spend_rows: Vec<(i64, String, bool, bool, Option<String>)> = spend_lines::table
+    let spend_rows: Vec<(i64, NaiveDate, String, bool, bool, Option<String>)> = spend_lines::table
         .filter(spend_lines::tenant_slug.eq(scope.slug()))
         .filter(spend_lines::paid_on.ge(from))
         .filter(spend_lines::paid_on.le(to))
         .select((
             spend_lines::amount_pence,
+            spend_lines::paid_on,
             spend_lines::supplier_locality,
             spend_lines::supplier_sme,
             spend_lines::supplier_vcse,
@@ -207,9 +246,9 @@ pub fn load_facts(
         .load(conn)?;
     let spend_facts = spend_rows
         .into_iter()
-        .map(|(amount_pence, locality, sme, vcse, contract_id)| {
-            let arrangement = match contract_id {
-                Some(id) => Some(*arrangements.get(&id).ok_or_else(|| {
+        .map(|(amount_pence, paid_on, locality, sme, vcse, contract_id)| {
+            let contract = match contract_id {
+                Some(id) => Some(*by_id.get(&id).ok_or_else(|| {
                     ApiError::Internal(anyhow::anyhow!(
                         "spend names contract {id}, not in the tenant's register"
                     ))
@@ -218,10 +257,11 @@ pub fn load_facts(
             };
             Ok(SpendFact {
                 amount_pence,
+                paid_on,
                 locality: SupplierLocality::from_db(&locality)?,
                 sme,
                 vcse,
-                arrangement,
+                contract,
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
@@ -236,13 +276,33 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
+    /// A contract for the whole of FY2025-26 and beyond.
+    fn contract(arrangement: Arrangement) -> ContractFact {
+        ContractFact {
+            start_date: day(2025, 1, 1),
+            end_date: day(2027, 12, 31),
+            terminated_on: None,
+            arrangement,
+            savings_pence: 0,
+        }
+    }
+
     fn spend(pounds: i64, locality: SupplierLocality, arrangement: Option<Arrangement>, sme: bool) -> SpendFact {
         SpendFact {
             amount_pence: pounds * 100,
+            paid_on: day(2025, 10, 1),
             locality,
             sme,
             vcse: false,
-            arrangement,
+            contract: arrangement.map(contract),
+        }
+    }
+
+    fn paid_on(paid_on: NaiveDate, contract: ContractFact) -> SpendFact {
+        SpendFact {
+            paid_on,
+            contract: Some(contract),
+            ..spend(100, SupplierLocality::Outside, None, false)
         }
     }
 
@@ -310,26 +370,107 @@ mod tests {
     }
 
     #[test]
+    fn spend_is_under_contract_only_when_paid_within_the_contracts_term() {
+        let framework = ContractFact {
+            start_date: day(2025, 5, 1),
+            end_date: day(2025, 9, 30),
+            terminated_on: None,
+            arrangement: Arrangement::NationalFramework,
+            savings_pence: 0,
+        };
+        let terminated = ContractFact {
+            terminated_on: Some(day(2025, 7, 15)),
+            ..framework
+        };
+        let cases = [
+            (paid_on(day(2025, 4, 30), framework), false, "the day before it starts"),
+            (paid_on(day(2025, 5, 1), framework), true, "its first day"),
+            (paid_on(day(2025, 9, 30), framework), true, "its last day"),
+            (paid_on(day(2025, 10, 1), framework), false, "the day after it expired"),
+            (paid_on(day(2025, 7, 15), terminated), true, "the day it was terminated"),
+            (
+                paid_on(day(2025, 7, 16), terminated),
+                false,
+                "the day after it was terminated",
+            ),
+        ];
+        for (fact, under, when) in cases {
+            let report = report("t", day(2025, 4, 1), day(2026, 3, 31), &[fact], &[]);
+            let expected = if under { 10_000 } else { 0 };
+            for key in [
+                "spend_under_contract",
+                "collaborative_spend",
+                "national_framework_spend",
+            ] {
+                assert_eq!(
+                    share(&report, key).amount,
+                    Money::from_pence(expected),
+                    "{key}: paid {when}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn savings_fall_in_the_years_of_the_term_by_day() {
+        // Two years from 1 October 2025, £730.00 saved: a penny a day... times a hundred.
+        let c = ContractFact {
+            start_date: day(2025, 10, 1),
+            end_date: day(2027, 9, 30),
+            terminated_on: None,
+            arrangement: Arrangement::Local,
+            savings_pence: 73_000,
+        };
+        // FY2025-26 holds 182 of its 730 days, FY2026-27 365, FY2027-28 183.
+        assert_eq!(c.savings_in(day(2025, 4, 1), day(2026, 3, 31)), 18_200);
+        assert_eq!(c.savings_in(day(2026, 4, 1), day(2027, 3, 31)), 36_500);
+        assert_eq!(c.savings_in(day(2027, 4, 1), day(2028, 3, 31)), 18_300);
+        assert_eq!(c.savings_in(day(2024, 4, 1), day(2025, 3, 31)), 0);
+        // Terminated on 31 March 2026: nothing accrues after it.
+        let ended = ContractFact {
+            terminated_on: Some(day(2026, 3, 31)),
+            ..c
+        };
+        assert_eq!(ended.savings_in(day(2025, 4, 1), day(2026, 3, 31)), 18_200);
+        assert_eq!(ended.savings_in(day(2026, 4, 1), day(2027, 3, 31)), 0);
+        // Rounded half up per contract and period: of £1.00 over three days, one day is 33p, two
+        // are 67p, all three £1.00.
+        let short = ContractFact {
+            start_date: day(2025, 4, 1),
+            end_date: day(2025, 4, 3),
+            savings_pence: 100,
+            ..c
+        };
+        assert_eq!(short.savings_in(day(2025, 4, 1), day(2025, 4, 1)), 33);
+        assert_eq!(short.savings_in(day(2025, 4, 1), day(2025, 4, 2)), 67);
+        assert_eq!(short.savings_in(day(2025, 4, 1), day(2025, 4, 3)), 100);
+    }
+
+    #[test]
     fn savings_and_collaboration_count_contracts_starting_in_the_period() {
+        // Each for one year, so a contract's savings fall in the year it starts in only as far as
+        // its days do.
         let contract = |start: NaiveDate, arrangement, savings_pence| ContractFact {
             start_date: start,
-            end_date: day(2029, 3, 31),
+            end_date: start + chrono::Duration::days(364),
             terminated_on: None,
             arrangement,
             savings_pence,
         };
         let contracts = [
-            contract(day(2025, 5, 1), Arrangement::NationalFramework, 10_000),
+            contract(day(2025, 4, 1), Arrangement::NationalFramework, 10_000),
             contract(day(2025, 6, 1), Arrangement::Local, 0),
-            contract(day(2025, 7, 1), Arrangement::Collaborative, 5_000),
+            contract(day(2025, 10, 1), Arrangement::Collaborative, 36_500),
             contract(day(2024, 1, 1), Arrangement::Collaborative, 99_999),
         ];
         let report = report("t", day(2025, 4, 1), day(2026, 3, 31), &[], &contracts);
-        assert_eq!(report.savings.amount, Money::from_pence(15_000));
+        // All of the first; 182 of the third's 365 days; none of the fourth (it ended on
+        // 30 December 2024).
+        assert_eq!(report.savings.amount, Money::from_pence(10_000 + 18_200));
         assert_eq!(report.savings.contracts, 2);
         let collab = &report.contract_shares[0];
         assert_eq!((collab.contracts, collab.of_contracts), (2, 3));
         assert_eq!(collab.percentage.unwrap().to_string(), "66.67");
-        assert_eq!(report.contracts_live, 4);
+        assert_eq!(report.contracts_live, 3);
     }
 }

@@ -136,7 +136,9 @@ pub struct SpendFilter {
     pub category: Option<String>,
     /// A contract's id: the spend under it.
     pub contract: Option<String>,
-    /// `true`: only spend under a contract; `false`: only spend under none.
+    /// `true`: only spend under a contract, as the `spend_under_contract` KPI counts it (naming a
+    /// register contract and paid within its term: start to end, or to its termination);
+    /// `false`: all other spend.
     pub under_contract: Option<bool>,
     /// An import's id: the lines it wrote.
     pub import: Option<String>,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::model::{SpendFilter, SpendLineRow};
 use crate::auth::TenantScope;
 use crate::db::DbConnection;
-use crate::db::schema::spend_lines;
+use crate::db::schema::{contracts, spend_lines};
 use crate::http::Page;
 
 pub fn list(
@@ -18,6 +18,7 @@ pub fn list(
     page: &Page,
 ) -> QueryResult<Vec<SpendLineRow>> {
     let mut query = spend_lines::table
+        .left_join(contracts::table)
         .filter(spend_lines::tenant_slug.eq(scope.slug().to_owned()))
         .select(SpendLineRow::as_select())
         .order(spend_lines::id.asc())
@@ -37,9 +38,21 @@ pub fn list(
     if let Some(contract) = &filter.contract {
         query = query.filter(spend_lines::contract_id.eq(contract.clone()));
     }
+    // Under contract as the `spend_under_contract` KPI counts it: naming a register contract and
+    // paid within its term (start to end, or to its termination if earlier).
+    let paid_in_term = contracts::start_date
+        .nullable()
+        .le(spend_lines::paid_on.nullable())
+        .and(contracts::end_date.nullable().ge(spend_lines::paid_on.nullable()))
+        .and(
+            contracts::terminated_on
+                .is_null()
+                .or(contracts::terminated_on.ge(spend_lines::paid_on.nullable())),
+        );
     match filter.under_contract {
-        Some(true) => query = query.filter(spend_lines::contract_id.is_not_null()),
-        Some(false) => query = query.filter(spend_lines::contract_id.is_null()),
+        Some(true) => query = query.filter(paid_in_term),
+        // A line naming a contract always finds it (a foreign key), so the test is never unknown.
+        Some(false) => query = query.filter(spend_lines::contract_id.is_null().or(diesel::dsl::not(paid_in_term))),
         None => {}
     }
     if let Some(import) = &filter.import {
