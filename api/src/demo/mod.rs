@@ -23,11 +23,10 @@ use crate::frameworks::model::{AwardStatus, LotAwardInput, NewFramework, NewLot}
 use crate::frameworks::store as framework_store;
 use crate::money::Money;
 use crate::region::Region;
-use crate::suppliers::model::{
-    Contact, KpiScoreRow, ModernSlaveryRiskTier, NewSupplier, RiskChangeRow, RiskRating, SocialValueCommitment,
-    StrategicProfileInput,
-};
+use crate::suppliers::model::{Contact, ModernSlaveryRiskTier, NewSupplier, RiskRating, SocialValueCommitment};
 use crate::suppliers::store as supplier_store;
+use crate::suppliers::strategic::{KpiScoreRow, RiskChangeRow};
+use crate::suppliers::strategic_profile::StrategicProfileInput;
 use crate::tenants::model::NewTenant;
 
 const NATIONAL_JSON: &str = include_str!("national.json");

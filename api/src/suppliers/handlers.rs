@@ -4,11 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde_json::json;
 
 use super::model::{
-    HistoryFilter, KpiFilter, KpiScore, KpiScoreRow, NewKpiScore, NewRiskRating, NewSupplier, RiskChangeRow,
-    RiskRatingChange, StrategicProfileInput, Supplier, SupplierChanges, SupplierChangeset, SupplierDetail,
-    SupplierFilter, SupplierProfileChanges, is_quarter,
+    NewSupplier, Supplier, SupplierChanges, SupplierChangeset, SupplierDetail, SupplierFilter, SupplierProfileChanges,
 };
 use super::store;
+use super::strategic::{
+    HistoryFilter, KpiFilter, KpiScore, KpiScoreRow, NewKpiScore, NewRiskRating, RiskChangeRow, RiskRatingChange,
+    is_quarter,
+};
+use super::strategic_profile::StrategicProfileInput;
 use crate::audit;
 use crate::auth::{Principal, Role};
 use crate::clock;

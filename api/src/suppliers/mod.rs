@@ -5,6 +5,8 @@ pub mod directory;
 pub mod handlers;
 pub mod model;
 pub mod store;
+pub mod strategic;
+pub mod strategic_profile;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

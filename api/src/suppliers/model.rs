@@ -4,11 +4,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::clock;
-use crate::db::schema::{strategic_profiles, supplier_kpi_scores, supplier_risk_changes, suppliers};
+use crate::db::schema::suppliers;
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::AwardStatus;
 use crate::http::patch::double_option;
 use crate::region::Region;
+use crate::suppliers::strategic_profile::{StrategicProfile, StrategicProfileInput, StrategicProfileRow};
 use crate::text_enum::text_enum;
 use crate::validate::Checks;
 
@@ -45,19 +46,6 @@ pub struct SupplierRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = strategic_profiles, treat_none_as_null = true)]
-pub struct StrategicProfileRow {
-    pub supplier_id: String,
-    pub risk_rating: Option<String>,
-    pub modern_slavery_statement_url: Option<String>,
-    pub modern_slavery_risk_tier: Option<String>,
-    pub code_of_ethics_signed_on: Option<NaiveDate>,
-    pub contingency_plan_summary: Option<String>,
-    pub exit_plan_summary: Option<String>,
-    pub social_value_commitments: String,
 }
 
 /// Someone at the supplier that forces can contact. Kept current by the supplier.
@@ -107,21 +95,6 @@ pub struct SocialValueCommitment {
     pub measure: Option<String>,
 }
 
-/// What BlueLight Commercial manages about a strategic supplier. Seen by national roles, by
-/// forces, and by the supplier itself; not by other suppliers.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StrategicProfile {
-    /// The current rating; changed only through `POST /suppliers/{id}/risk-ratings`, with a reason.
-    pub risk_rating: Option<RiskRating>,
-    pub modern_slavery_statement_url: Option<String>,
-    pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
-    /// When the supplier signed the Supplier Code of Ethics.
-    pub code_of_ethics_signed_on: Option<NaiveDate>,
-    pub contingency_plan_summary: Option<String>,
-    pub exit_plan_summary: Option<String>,
-    pub social_value_commitments: Vec<SocialValueCommitment>,
-}
-
 /// A supplier to policing.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Supplier {
@@ -165,30 +138,12 @@ pub struct SupplierAward {
     pub status: AwardStatus,
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> ApiResult<T> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> ApiResult<T> {
     serde_json::from_str(text).map_err(|e| ApiError::Internal(anyhow::anyhow!("stored {what}: {e}")))
 }
 
 pub fn to_json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serialises")
-}
-
-impl StrategicProfileRow {
-    pub fn into_api(self) -> ApiResult<StrategicProfile> {
-        Ok(StrategicProfile {
-            risk_rating: self.risk_rating.as_deref().map(RiskRating::from_db).transpose()?,
-            modern_slavery_statement_url: self.modern_slavery_statement_url,
-            modern_slavery_risk_tier: self
-                .modern_slavery_risk_tier
-                .as_deref()
-                .map(ModernSlaveryRiskTier::from_db)
-                .transpose()?,
-            code_of_ethics_signed_on: self.code_of_ethics_signed_on,
-            contingency_plan_summary: self.contingency_plan_summary,
-            exit_plan_summary: self.exit_plan_summary,
-            social_value_commitments: from_json("social_value_commitments", &self.social_value_commitments)?,
-        })
-    }
 }
 
 impl SupplierRow {
@@ -214,70 +169,6 @@ impl SupplierRow {
             created_at: clock::utc(self.created_at),
             updated_at: clock::utc(self.updated_at),
         })
-    }
-}
-
-/// The profile fields the national team sets directly (the risk rating has its own endpoint,
-/// so every change to it carries a reason).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StrategicProfileInput {
-    /// An http(s) URL.
-    #[schema(
-        pattern = r#"^https?://[!"$&'()*+,\-.0-9;=A-Z_`a-z{}~]*[A-Za-z]\.?(:([0-9]{0,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][\s\S]*)?$"#
-    )]
-    pub modern_slavery_statement_url: Option<String>,
-    pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
-    pub code_of_ethics_signed_on: Option<NaiveDate>,
-    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
-    pub contingency_plan_summary: Option<String>,
-    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
-    pub exit_plan_summary: Option<String>,
-    #[serde(default)]
-    pub social_value_commitments: Vec<SocialValueCommitment>,
-}
-
-impl StrategicProfileInput {
-    fn check(&self, checks: &mut Checks) {
-        if let Some(url) = &self.modern_slavery_statement_url {
-            checks.url("strategic_profile.modern_slavery_statement_url", url);
-        }
-        checks.optional_text(
-            "strategic_profile.contingency_plan_summary",
-            self.contingency_plan_summary.as_deref(),
-            4000,
-        );
-        checks.optional_text(
-            "strategic_profile.exit_plan_summary",
-            self.exit_plan_summary.as_deref(),
-            4000,
-        );
-        for (i, c) in self.social_value_commitments.iter().enumerate() {
-            checks.text(
-                &format!("strategic_profile.social_value_commitments[{i}].theme"),
-                &c.theme,
-                200,
-            );
-            checks.text(
-                &format!("strategic_profile.social_value_commitments[{i}].commitment"),
-                &c.commitment,
-                2000,
-            );
-        }
-    }
-
-    /// The row for `supplier_id`, keeping `risk_rating` as it was.
-    pub fn into_row(self, supplier_id: String, risk_rating: Option<String>) -> StrategicProfileRow {
-        StrategicProfileRow {
-            supplier_id,
-            risk_rating,
-            modern_slavery_statement_url: self.modern_slavery_statement_url,
-            modern_slavery_risk_tier: self.modern_slavery_risk_tier.map(|t| t.as_str().to_owned()),
-            code_of_ethics_signed_on: self.code_of_ethics_signed_on,
-            contingency_plan_summary: self.contingency_plan_summary,
-            exit_plan_summary: self.exit_plan_summary,
-            social_value_commitments: to_json(&self.social_value_commitments),
-        }
     }
 }
 
@@ -521,177 +412,6 @@ pub struct SupplierFilter {
     pub region: Option<Region>,
     /// Suppliers awarded a lot on this framework (its id).
     pub framework: Option<String>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-}
-
-// ----- risk ratings -----
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = supplier_risk_changes)]
-pub struct RiskChangeRow {
-    pub id: String,
-    pub supplier_id: String,
-    pub rating: String,
-    pub previous_rating: Option<String>,
-    pub reason: String,
-    pub changed_by: String,
-    pub changed_at: NaiveDateTime,
-}
-
-/// One change of a strategic supplier's risk rating, with its reason.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RiskRatingChange {
-    pub id: String,
-    pub rating: RiskRating,
-    pub previous_rating: Option<RiskRating>,
-    #[schema(example = "Profit warning; late payment of its supply chain reported by two forces")]
-    pub reason: String,
-    pub changed_by: String,
-    pub changed_at: DateTime<Utc>,
-}
-
-impl RiskChangeRow {
-    pub fn into_api(self) -> ApiResult<RiskRatingChange> {
-        Ok(RiskRatingChange {
-            rating: RiskRating::from_db(&self.rating)?,
-            previous_rating: self.previous_rating.as_deref().map(RiskRating::from_db).transpose()?,
-            id: self.id,
-            reason: self.reason,
-            changed_by: self.changed_by,
-            changed_at: clock::utc(self.changed_at),
-        })
-    }
-}
-
-/// A new risk rating for a strategic supplier.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"rating": "amber", "reason": "Two late deliveries of body armour in Q3; recovery plan agreed"}))]
-pub struct NewRiskRating {
-    pub rating: RiskRating,
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
-    pub reason: String,
-}
-
-impl NewRiskRating {
-    pub fn validate(&self) -> ApiResult<()> {
-        let mut checks = Checks::new();
-        checks.text("reason", &self.reason, 2000);
-        checks.finish()
-    }
-}
-
-// ----- KPI scores -----
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = supplier_kpi_scores)]
-pub struct KpiScoreRow {
-    pub id: String,
-    pub supplier_id: String,
-    pub period: String,
-    pub name: String,
-    pub score: i32,
-    pub target: Option<i32>,
-    pub recorded_by: String,
-    pub recorded_at: NaiveDateTime,
-}
-
-/// A KPI score for a period, 0 to 100.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct KpiScore {
-    pub id: String,
-    #[schema(example = "2026-Q3")]
-    pub period: String,
-    #[schema(example = "On-time delivery")]
-    pub name: String,
-    #[schema(example = 94)]
-    pub score: i32,
-    #[schema(example = 95)]
-    pub target: Option<i32>,
-    /// Whether the score reached its target (null without a target).
-    pub met_target: Option<bool>,
-    pub recorded_by: String,
-    pub recorded_at: DateTime<Utc>,
-}
-
-impl KpiScoreRow {
-    pub fn into_api(self) -> KpiScore {
-        KpiScore {
-            met_target: self.target.map(|target| self.score >= target),
-            id: self.id,
-            period: self.period,
-            name: self.name,
-            score: self.score,
-            target: self.target,
-            recorded_by: self.recorded_by,
-            recorded_at: clock::utc(self.recorded_at),
-        }
-    }
-}
-
-/// A KPI score to record.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"period": "2026-Q3", "name": "On-time delivery", "score": 94, "target": 95}))]
-pub struct NewKpiScore {
-    /// A quarter, `YYYY-Qn`.
-    #[schema(pattern = r"^[0-9]{4}-Q[1-4]$")]
-    pub period: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
-    pub name: String,
-    #[schema(minimum = 0, maximum = 100)]
-    pub score: i32,
-    #[schema(minimum = 0, maximum = 100)]
-    pub target: Option<i32>,
-}
-
-/// Whether `period` is a quarter such as `2026-Q3`.
-pub fn is_quarter(period: &str) -> bool {
-    let b = period.as_bytes();
-    b.len() == 7 && b[..4].iter().all(u8::is_ascii_digit) && &b[4..6] == b"-Q" && (b'1'..=b'4').contains(&b[6])
-}
-
-impl NewKpiScore {
-    pub fn validate(&self) -> ApiResult<()> {
-        let mut checks = Checks::new();
-        checks.check(
-            is_quarter(&self.period),
-            "period",
-            "must be a quarter such as `2026-Q3`",
-        );
-        checks.text("name", &self.name, 200);
-        checks.check((0..=100).contains(&self.score), "score", "must be between 0 and 100");
-        if let Some(target) = self.target {
-            checks.check((0..=100).contains(&target), "target", "must be between 0 and 100");
-        }
-        checks.finish()
-    }
-}
-
-/// Filters for KPI scores.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct KpiFilter {
-    /// Only this quarter, e.g. `2026-Q3`.
-    #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
-    pub period: Option<String>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-}
-
-/// Pagination for a supplier's risk history.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct HistoryFilter {
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

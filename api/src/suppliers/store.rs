@@ -4,10 +4,9 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{
-    KpiFilter, KpiScoreRow, RiskChangeRow, StrategicProfileRow, SupplierAward, SupplierChangeset, SupplierFilter,
-    SupplierRow,
-};
+use super::model::{SupplierAward, SupplierChangeset, SupplierFilter, SupplierRow};
+use super::strategic::{KpiFilter, KpiScoreRow, RiskChangeRow};
+use super::strategic_profile::StrategicProfileRow;
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::{

@@ -238,7 +238,11 @@ text_forms!(NoticeKind {
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     pub kind: NoticeKind,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    // The pattern states the years both databases store (1900-9999).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, format = Date, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")
+    )]
     pub published_on: NaiveDate,
 }
 
@@ -252,7 +256,11 @@ pub struct Approval {
     /// E.g. `head_of_procurement`, `chief_finance_officer`.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub role: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    // The pattern states the years both databases store (1900-9999).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, format = Date, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")
+    )]
     pub approved_on: NaiveDate,
 }
 
