@@ -5,9 +5,9 @@
 //! `fixtures/`.
 
 use bluelight_rules_sdk::{
-    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, VatTreatment, call_off_gaps,
-    decide, distinct_suppliers, format_basis_points, format_pence, has_evidence, input_problems, is_quotation,
-    is_tender, join_and, plugin_info, route_name, vat_exclusive_value,
+    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, call_off_gaps, decide,
+    distinct_suppliers, format_basis_points, has_evidence, input_finding, is_quotation, is_tender, join_and,
+    plugin_info, route_name, vat_exclusive_for_thresholds,
 };
 
 pub const TENANT: &str = "bedfordshire-police";
@@ -166,24 +166,11 @@ bluelight_rules_sdk::export_rule_plugin!(Bedfordshire);
 /// accept it in place of the band.
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
-    check_input(p, &mut findings);
+    findings.extend(input_finding(p, &BED_INPUT_1));
 
     // Decision: thresholds are VAT-exclusive (the usual reading of Financial Regulations; the
     // strategy is silent). An inclusive value loses the 20% standard rate, rounded up to the penny.
-    let value = vat_exclusive_value(p.value, p.vat);
-    let value_text = if p.vat == VatTreatment::Inclusive {
-        findings.push(BED_VAT_1.info(
-            format!(
-                "The value {} includes VAT; the thresholds are compared on its VAT-exclusive equivalent, {}, taking off VAT at the 20% standard rate.",
-                format_pence(p.value),
-                format_pence(value)
-            ),
-            "If the purchase is zero-rated or reduced-rate, record its value VAT-exclusive so the right threshold applies.",
-        ));
-        format!("{} (VAT-exclusive)", format_pence(value))
-    } else {
-        format_pence(value)
-    };
+    let (value, value_text) = vat_exclusive_for_thresholds(p, &BED_VAT_1, "the thresholds are", &mut findings);
 
     let band = Band::of(value);
     let required = match p.route {
@@ -195,17 +182,6 @@ pub fn evaluate(p: &Procurement) -> Decision {
         }
     };
     decide(Some(required), findings)
-}
-
-fn check_input(p: &Procurement, findings: &mut Vec<Finding>) {
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(BED_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
 }
 
 /// Quotes and tenders: the value band decides what is enough.
@@ -400,7 +376,7 @@ mod tests {
     use bluelight_rules_sdk::testing::{
         call_off, check_describe, check_fixtures, findings_of, procurement, quote, weightings,
     };
-    use bluelight_rules_sdk::{Outcome, Severity};
+    use bluelight_rules_sdk::{Outcome, Severity, VatTreatment};
 
     fn p(value: Pence, route: RouteToMarket) -> Procurement {
         procurement(TENANT, value, route)

@@ -6,9 +6,9 @@
 //! bands for quotes or tenders, so this plugin never decides a required route.
 
 use bluelight_rules_sdk::{
-    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, VatTreatment, Weightings,
-    call_off_gaps, decide, format_basis_points, format_pence, input_problems, is_tender, join_and, plugin_info,
-    vat_exclusive_value, weightings_total,
+    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings, decide,
+    format_basis_points, framework_call_off_finding, input_finding, is_tender, plugin_info,
+    vat_exclusive_for_thresholds, weightings_total,
 };
 
 pub const TENANT: &str = "cheshire-constabulary";
@@ -90,24 +90,11 @@ bluelight_rules_sdk::export_rule_plugin!(Cheshire);
 /// bands for routes to market.
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
-    check_input(p, &mut findings);
+    findings.extend(input_finding(p, &CHE_INPUT_1));
 
     // Decision: as in Bedfordshire, the threshold is VAT-exclusive; an inclusive value loses the
     // 20% standard rate, rounded up to the penny, and a finding says so.
-    let value = vat_exclusive_value(p.value, p.vat);
-    let value_text = if p.vat == VatTreatment::Inclusive {
-        findings.push(CHE_VAT_1.info(
-            format!(
-                "The value {} includes VAT; the £50,000 threshold is compared on its VAT-exclusive equivalent, {}, taking off VAT at the 20% standard rate.",
-                format_pence(p.value),
-                format_pence(value)
-            ),
-            "If the purchase is zero-rated or reduced-rate, record its value VAT-exclusive so the right threshold applies.",
-        ));
-        format!("{} (VAT-exclusive)", format_pence(value))
-    } else {
-        format_pence(value)
-    };
+    let (value, value_text) = vat_exclusive_for_thresholds(p, &CHE_VAT_1, "the £50,000 threshold is", &mut findings);
     let over_threshold = value > SOCIAL_VALUE_THRESHOLD;
 
     // Decision: "advertised" means the opportunity is published, or run as an e-tender or open
@@ -185,17 +172,6 @@ pub fn evaluate(p: &Procurement) -> Decision {
     decide(None, findings)
 }
 
-fn check_input(p: &Procurement, findings: &mut Vec<Finding>) {
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(CHE_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
-}
-
 /// Social value's share of the total score, in basis points (rounded down).
 fn share_of_total(w: &Weightings) -> u64 {
     (u64::from(w.social_value) * 10_000)
@@ -230,17 +206,12 @@ fn social_value_minimum(weightings: Option<&Weightings>, value: &str) -> Finding
 }
 
 fn framework_call_off(p: &Procurement) -> Finding {
-    let gaps = call_off_gaps(p.call_off.as_ref());
-    match &p.call_off {
-        Some(c) if gaps.is_empty() => CHE_FRAMEWORK_1.info(
-            format!("Call-off from framework {} lot {}, live and open to Cheshire Constabulary.", c.framework_reference, c.lot_number),
-            "Follow the framework's call-off procedure; where the framework has no local suppliers, note it for the review of framework use.",
-        ),
-        _ => CHE_FRAMEWORK_1.violation(
-            format!("A call-off must be from a framework that is live and open to the force, but {}.", join_and(&gaps)),
-            "Call off from a live framework open to Cheshire Constabulary, or run a procurement of your own.",
-        ),
-    }
+    framework_call_off_finding(
+        &CHE_FRAMEWORK_1,
+        p.call_off.as_ref(),
+        "Cheshire Constabulary",
+        "Follow the framework's call-off procedure; where the framework has no local suppliers, note it for the review of framework use.",
+    )
 }
 
 #[cfg(test)]
@@ -249,7 +220,7 @@ mod tests {
     use bluelight_rules_sdk::testing::{
         call_off, check_describe, check_fixtures, findings_of, procurement, quote, weightings,
     };
-    use bluelight_rules_sdk::{Outcome, Severity};
+    use bluelight_rules_sdk::{Outcome, Severity, VatTreatment};
 
     fn p(value: Pence, route: RouteToMarket) -> Procurement {
         procurement(TENANT, value, route)

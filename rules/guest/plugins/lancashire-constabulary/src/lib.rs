@@ -7,8 +7,8 @@
 //! never decides a required route and does not depend on the value or its VAT treatment.
 
 use bluelight_rules_sdk::{
-    BasisPoints, Decision, Finding, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings,
-    call_off_gaps, decide, format_basis_points, input_problems, is_quotation, is_tender, join_and, plugin_info,
+    BasisPoints, Decision, Finding, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings, decide,
+    format_basis_points, framework_call_off_finding, input_finding, is_quotation, is_tender, plugin_info,
 };
 
 pub const TENANT: &str = "lancashire-constabulary";
@@ -81,14 +81,7 @@ bluelight_rules_sdk::export_rule_plugin!(Lancashire);
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
 
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(LAN_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
+    findings.extend(input_finding(p, &LAN_INPUT_1));
 
     if p.social_value_relevant {
         // Decision: the 2.5% minimum applies to evaluations that have a price/quality ratio, i.e.
@@ -140,23 +133,12 @@ pub fn evaluate(p: &Procurement) -> Decision {
     }
 
     if p.route == RouteToMarket::FrameworkCallOff {
-        let gaps = call_off_gaps(p.call_off.as_ref());
-        findings.push(match &p.call_off {
-            Some(c) if gaps.is_empty() => LAN_FRAMEWORK_1.info(
-                format!(
-                    "Call-off from framework {} lot {}, live and open to Lancashire Constabulary.",
-                    c.framework_reference, c.lot_number
-                ),
-                "Follow the framework's call-off procedure.",
-            ),
-            _ => LAN_FRAMEWORK_1.violation(
-                format!(
-                    "A call-off must be from a framework that is live and open to the force, but {}.",
-                    join_and(&gaps)
-                ),
-                "Call off from a live framework open to Lancashire Constabulary, or run a procurement of your own.",
-            ),
-        });
+        findings.push(framework_call_off_finding(
+            &LAN_FRAMEWORK_1,
+            p.call_off.as_ref(),
+            "Lancashire Constabulary",
+            "Follow the framework's call-off procedure.",
+        ));
     }
 
     // Not checkable from the input, so always an info finding.
