@@ -25,8 +25,8 @@ pub const CHE_VAT_1: RuleDef = RuleDef {
 };
 pub const CHE_SV_1: RuleDef = RuleDef {
     id: "CHE-SV-1",
-    title: "Advertised tenders over £50,000: social value at least 10% of the total score",
-    clause: "Cheshire Procurement Strategy 2022-25, (3) Flexible approach: social value applies to advertised tenders in excess of £50,000 with a minimum weighting of 10% of the total score; Social Value Policy, Social Value and Spend Thresholds",
+    title: "Advertised tenders over £50,000: social value at least 10% of the total score, applied in a relevant and proportionate manner",
+    clause: "Cheshire Procurement Strategy 2022-25, (3) Flexible approach: social value applies to advertised tenders in excess of £50,000 with a minimum weighting of 10% of the total score, the Procurement team having discretion to apply this in a relevant and proportionate manner; Social Value Policy, Social Value and Spend Thresholds; Ethical Procurement Policy, 3a Social Value",
 };
 pub const CHE_SV_2: RuleDef = RuleDef {
     id: "CHE-SV-2",
@@ -102,7 +102,7 @@ pub fn evaluate(p: &Procurement) -> Decision {
     // that is not published is not an advertised tender.
     let advertised = is_tender(p.route) || p.published;
     if advertised && over_threshold {
-        findings.push(social_value_minimum(p.weightings.as_ref(), &value_text));
+        findings.push(social_value_minimum(p, &value_text));
     } else if let Some(w) = &p.weightings
         && !at_least_ten_percent(w)
     {
@@ -185,23 +185,49 @@ fn at_least_ten_percent(w: &Weightings) -> bool {
     u64::from(w.social_value) * 10_000 >= u64::from(MIN_SOCIAL_VALUE_BP) * weightings_total(w)
 }
 
-fn social_value_minimum(weightings: Option<&Weightings>, value: &str) -> Finding {
-    match weightings {
-        None => CHE_SV_1.violation(
-            format!("{value} is an advertised tender over £50,000, so social value must make up at least 10% of the total score, and no evaluation weightings are recorded."),
-            "Record the evaluation weightings, with social value at least 10% of the total score.",
-        ),
-        Some(w) if at_least_ten_percent(w) => CHE_SV_1.info(
-            format!("Social value makes up {} of the total score (at least 10% is required for advertised tenders over £50,000).", format_basis_points(share_of_total(w))),
+/// Decision: the 10% minimum comes with "the discretion to apply this in a relevant and
+/// proportionate manner", and the Ethical Procurement Policy lets the weighting "be adjusted to
+/// reflect the extent to which a particular procurement exercise creates an opportunity for social
+/// value". So a weighting below 10% is a warning asking for the justification to be recorded,
+/// except where social value is relevant and gets no weight at all (or no weightings are
+/// recorded): then social value, which "will apply to advertised tenders in excess of £50,000",
+/// is not applied, and that is a violation.
+fn social_value_minimum(p: &Procurement, value: &str) -> Finding {
+    let relevant = p.social_value_relevant;
+    let Some(w) = &p.weightings else {
+        return if relevant {
+            CHE_SV_1.violation(
+                format!("{value} is an advertised tender over £50,000 where social value is relevant, so social value must be part of the evaluation (at least 10% of the total score unless a lower weighting is proportionate), and no evaluation weightings are recorded."),
+                "Record the evaluation weightings, with social value at least 10% of the total score.",
+            )
+        } else {
+            CHE_SV_1.warning(
+                format!("{value} is an advertised tender over £50,000, where social value normally makes up at least 10% of the total score; no evaluation weightings are recorded, and social value is recorded as not relevant."),
+                "Record why social value is not relevant to this procurement (the Procurement team's discretion), or weight it at 10% of the total score.",
+            )
+        };
+    };
+    let share = format_basis_points(share_of_total(w));
+    if at_least_ten_percent(w) {
+        CHE_SV_1.info(
+            format!("Social value makes up {share} of the total score (at least 10% is required for advertised tenders over £50,000)."),
             "Use the Social Value Policy's outcomes and include it as an appendix to the tender.",
-        ),
-        Some(w) => CHE_SV_1.violation(
-            format!(
-                "{value} is an advertised tender over £50,000, so social value must make up at least 10% of the total score; it has {}.",
-                format_basis_points(share_of_total(w))
-            ),
-            "Raise the social value weighting to at least 10% of the total score.",
-        ),
+        )
+    } else if relevant && w.social_value == 0 {
+        CHE_SV_1.violation(
+            format!("{value} is an advertised tender over £50,000 where social value is relevant, and the evaluation gives social value no weight; the minimum is 10% of the total score, adjustable only in proportion to the opportunity for social value."),
+            "Weight social value at 10% of the total score, or at a lower proportionate share with the justification recorded.",
+        )
+    } else if relevant {
+        CHE_SV_1.warning(
+            format!("{value} is an advertised tender over £50,000; social value has {share} of the total score, below the 10% minimum. The Procurement team may apply the minimum in a relevant and proportionate manner, and that needs a recorded justification."),
+            "Record why a social value weighting below 10% is proportionate to this procurement's opportunity for social value, or raise it to 10%.",
+        )
+    } else {
+        CHE_SV_1.warning(
+            format!("{value} is an advertised tender over £50,000; social value has {share} of the total score, below the 10% minimum, and is recorded as not relevant to this procurement."),
+            "Record why social value is not relevant to this procurement (the Procurement team's discretion), or weight it at 10% of the total score.",
+        )
     }
 }
 
@@ -255,16 +281,28 @@ mod tests {
                 f("CHE-SV-1", Severity::Info)
             ]
         );
+        x.social_value_relevant = true;
         x.weightings = Some(weightings(6001, 3000, 999));
         let d = evaluate(&x);
-        assert_eq!(d.outcome, Outcome::NonCompliant);
+        assert_eq!(d.outcome, Outcome::Compliant);
         assert!(
             d.findings
                 .iter()
-                .any(|f| f.rule_id == "CHE-SV-1" && f.message.contains("9.99%"))
+                .any(|f| f.rule_id == "CHE-SV-1" && f.severity == Severity::Warning && f.message.contains("9.99%"))
         );
+        x.weightings = Some(weightings(7000, 3000, 0));
+        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
         x.weightings = None;
         assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
+
+        // Where social value is not relevant, the Procurement team's discretion: a warning.
+        x.social_value_relevant = false;
+        for w in [None, Some(weightings(7000, 3000, 0)), Some(weightings(6001, 3000, 999))] {
+            x.weightings = w;
+            let d = evaluate(&x);
+            assert_eq!(d.outcome, Outcome::Compliant);
+            assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Warning)));
+        }
     }
 
     #[test]
@@ -288,8 +326,10 @@ mod tests {
             quote("B", 5_400_000, false),
         ];
         let d = evaluate(&x);
-        assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Violation)));
+        assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Warning)));
         assert!(findings_of(&d).contains(&f("CHE-LOCAL-1", Severity::Info)));
+        x.social_value_relevant = true;
+        assert!(findings_of(&evaluate(&x)).contains(&f("CHE-SV-1", Severity::Violation)));
     }
 
     #[test]
@@ -335,6 +375,7 @@ mod tests {
         assert_eq!(d.outcome, Outcome::Compliant);
         assert!(findings_of(&d).contains(&f("CHE-VAT-1", Severity::Info)));
         x.value = 6_000_001;
+        x.social_value_relevant = true;
         assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
     }
 
