@@ -48,6 +48,12 @@ pub mod v2_bindings {
 #[doc(hidden)]
 pub mod v1_adapter;
 
+pub mod checks;
+pub use checks::{
+    framework_call_off_finding, input_finding, is_iso_date, justification_gaps, on_or_before,
+    vat_exclusive_for_thresholds,
+};
+
 pub use v2_bindings::bluelight::rules::types::{
     Approval, AuthorityType, BasisPoints, CallOff, Category, ContractType, Decision, DirectAward, DirectAwardGround,
     Finding, Notice, NoticeKind, Outcome, Pence, PluginInfo, Procedure, Procurement, Quote, RouteToMarket, Rule,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::{
     Approval, AuthorityType, CallOff, Category, ContractType, DirectAward, DirectAwardGround, Notice, NoticeKind,
     Outcome, Pence, Procedure, Procurement, Quote, RouteToMarket, RulePlugin, Severity, SingleTenderJustification,
-    VatTreatment, Weightings, vat_inclusive_value,
+    VatTreatment, Weightings, is_iso_date, vat_inclusive_value,
 };
 
 #[derive(Debug, Deserialize)]
@@ -528,16 +528,6 @@ pub fn check_fixtures<P: RulePlugin>(dir: impl AsRef<Path>) -> usize {
         failures.join("\n")
     );
     files.len()
-}
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// A plain procurement for unit tests: goods, VAT-exclusive, no quotes, weightings, call-off or

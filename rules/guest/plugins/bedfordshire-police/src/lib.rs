@@ -5,9 +5,9 @@
 //! `fixtures/`.
 
 use bluelight_rules_sdk::{
-    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, VatTreatment, call_off_gaps,
-    decide, distinct_suppliers, format_basis_points, format_pence, has_evidence, input_problems, is_quotation,
-    is_tender, join_and, plugin_info, route_name, vat_exclusive_value,
+    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, decide, distinct_suppliers,
+    format_basis_points, framework_call_off_finding, has_evidence, input_finding, is_quotation, is_tender, join_and,
+    justification_gaps, plugin_info, route_name, vat_exclusive_for_thresholds,
 };
 
 pub const TENANT: &str = "bedfordshire-police";
@@ -66,14 +66,14 @@ pub const BED_SV_1: RuleDef = RuleDef {
 };
 pub const BED_STA_1: RuleDef = RuleDef {
     id: "BED-STA-1",
-    title: "Single Tender Action only after comprehensive market engagement",
+    title: "Single Tender Action only with evidence that one supplier alone can do it, after comprehensive market engagement",
     clause: clause!(
         "Funding Awards: a Single Tender Action only where only one supplier can carry out the services, after comprehensive market engagement and research"
     ),
 };
 pub const BED_FRAMEWORK_1: RuleDef = RuleDef {
     id: "BED-FRAMEWORK-1",
-    title: "Framework call-off from a live framework open to the force",
+    title: "Framework call-off from a live framework open to the force; the value bands still apply",
     clause: clause!(
         "Open and Transparent Processes: financial thresholds (framework call-offs decided by this plugin)"
     ),
@@ -157,39 +157,28 @@ impl RulePlugin for Bedfordshire {
 }
 
 #[cfg(target_arch = "wasm32")]
-bluelight_rules_sdk::export_rule_plugin!(Bedfordshire);
+bluelight_rules_sdk::export_rule_plugin_v2!(Bedfordshire);
 
 /// Decides a Bedfordshire procurement.
 ///
 /// `required_route` is the route the value band requires (see [`Band::route`]), except that a
-/// valid framework call-off or single tender action is itself the required route: the rules
-/// accept it in place of the band.
+/// justified single tender action is itself the required route: the strategy accepts it in place
+/// of the band. A framework call-off is held to the band like any purchase.
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
-    check_input(p, &mut findings);
+    findings.extend(input_finding(p, &BED_INPUT_1));
 
     // Decision: thresholds are VAT-exclusive (the usual reading of Financial Regulations; the
     // strategy is silent). An inclusive value loses the 20% standard rate, rounded up to the penny.
-    let value = vat_exclusive_value(p.value, p.vat);
-    let value_text = if p.vat == VatTreatment::Inclusive {
-        findings.push(BED_VAT_1.info(
-            format!(
-                "The value {} includes VAT; the thresholds are compared on its VAT-exclusive equivalent, {}, taking off VAT at the 20% standard rate.",
-                format_pence(p.value),
-                format_pence(value)
-            ),
-            "If the purchase is zero-rated or reduced-rate, record its value VAT-exclusive so the right threshold applies.",
-        ));
-        format!("{} (VAT-exclusive)", format_pence(value))
-    } else {
-        format_pence(value)
-    };
+    let (value, value_text) = vat_exclusive_for_thresholds(p, &BED_VAT_1, "the thresholds are", &mut findings);
 
     let band = Band::of(value);
     let required = match p.route {
-        RouteToMarket::FrameworkCallOff => framework_call_off(p, band, &mut findings),
         RouteToMarket::SingleTenderAction => single_tender_action(p, band, &mut findings),
         route => {
+            if route == RouteToMarket::FrameworkCallOff {
+                findings.push(framework_call_off(p));
+            }
             value_band(p, route, band, &value_text, &mut findings);
             band.route()
         }
@@ -197,24 +186,17 @@ pub fn evaluate(p: &Procurement) -> Decision {
     decide(Some(required), findings)
 }
 
-fn check_input(p: &Procurement, findings: &mut Vec<Finding>) {
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(BED_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
-}
-
 /// Quotes and tenders: the value band decides what is enough.
 fn value_band(p: &Procurement, route: RouteToMarket, band: Band, value: &str, findings: &mut Vec<Finding>) {
     // Decision: "three written quotes" means quotes from three different suppliers; two quotes
     // from one supplier count once (by national supplier id, else by name).
     let suppliers = distinct_suppliers(&p.quotes);
+    // Decision: the strategy makes no exception for framework call-offs, so a call-off is held to
+    // the band like any purchase; its written quotes (a direct award's one, a mini-competition's
+    // several) count as quotes, and over £60,000 it is not a competitive tender.
+    let by_quotes = is_quotation(route) || route == RouteToMarket::FrameworkCallOff;
     match band {
-        Band::OneQuote if is_quotation(route) => findings.push(if suppliers >= 1 {
+        Band::OneQuote if by_quotes => findings.push(if suppliers >= 1 {
             BED_QUOTE_1.info(
                 format!("{value} is in the band up to £6,000.00, which needs one written quote; {}.", quotes_text(p, suppliers)),
                 "Keep the written quote with the order.",
@@ -229,7 +211,7 @@ fn value_band(p: &Procurement, route: RouteToMarket, band: Band, value: &str, fi
             format!("{value} is in the band up to £6,000.00, which needs only one written quote; the route chosen ({}) goes beyond that and is acceptable.", route_name(route)),
             "None: the route goes beyond the threshold's requirement.",
         )),
-        Band::ThreeQuotes if is_quotation(route) => findings.push(if suppliers >= 3 {
+        Band::ThreeQuotes if by_quotes => findings.push(if suppliers >= 3 {
             BED_QUOTE_2.info(
                 format!(
                     "{value} is in the £6,000.01 to £60,000.00 band, which needs three written quotes or the e-tendering system; {}.",
@@ -269,7 +251,11 @@ fn value_band(p: &Procurement, route: RouteToMarket, band: Band, value: &str, fi
             findings.push(evaluation_criteria(p));
         }
         Band::Tender => findings.push(BED_TENDER_1.violation(
-            format!("{value} is over £60,000.00, so it must be commissioned by competitive tender with Procurement involved; the route chosen ({}) is not enough.", route_name(route)),
+            format!(
+                "{value} is over £60,000.00, so it must be commissioned by competitive tender with Procurement involved; the route chosen ({}) is not enough{}.",
+                route_name(route),
+                if route == RouteToMarket::FrameworkCallOff { ", as the strategy makes no exception for framework call-offs" } else { "" }
+            ),
             "Run a competitive tender through the E-Tendering Portal with Procurement (Force Commercial Services) involved.",
         )),
     }
@@ -344,54 +330,50 @@ fn evaluation_criteria(p: &Procurement) -> Finding {
     }
 }
 
-/// Decision: a call-off from a live framework open to the force is accepted at any value in place
-/// of the quote and tender thresholds, because the framework was itself competitively tendered.
-/// Otherwise the value band applies, and is the required route.
-fn framework_call_off(p: &Procurement, band: Band, findings: &mut Vec<Finding>) -> RouteToMarket {
-    let gaps = call_off_gaps(p.call_off.as_ref());
-    match (&p.call_off, gaps.is_empty()) {
-        (Some(c), true) => {
-            findings.push(BED_FRAMEWORK_1.info(
-                format!(
-                    "Call-off from framework {} lot {}, live and open to Bedfordshire Police: accepted at any value in place of the quote and tender thresholds, as the framework was itself competitively tendered.",
-                    c.framework_reference, c.lot_number
-                ),
-                "Follow the framework's own call-off procedure (direct award or mini-competition) and keep the call-off record.",
-            ));
-            RouteToMarket::FrameworkCallOff
-        }
-        _ => {
-            findings.push(BED_FRAMEWORK_1.violation(
-                format!(
-                    "A call-off must be from a framework that is live and open to the force, but {}.",
-                    join_and(&gaps)
-                ),
-                format!(
-                    "Call off from a live framework open to Bedfordshire Police, or {}.",
-                    band.requirement()
-                ),
-            ));
-            band.route()
-        }
-    }
+/// Decision: the strategy names no framework route, so a call-off gets no exemption from the
+/// value bands (see `value_band`); the framework must still be live on the evaluation date and
+/// open to the force, or it is no call-off at all. The national layer (PA23-CALL-OFF) checks the
+/// same only above the Act's threshold, so the force's check stays.
+fn framework_call_off(p: &Procurement) -> Finding {
+    framework_call_off_finding(
+        &BED_FRAMEWORK_1,
+        p.call_off.as_ref(),
+        "Bedfordshire Police",
+        "Follow the framework's call-off procedure; the strategy makes no exception for framework call-offs, so the value band's quotes or tender are still required.",
+    )
 }
 
-/// Decision: evidence is any non-blank text; the plugin cannot judge how comprehensive it is, so a
-/// valid single tender action still carries an info finding asking for it to be kept.
+/// Decision: a single tender action needs the structured justification the strategy describes,
+/// "evidence that only one supplier is able to carry out the services required" and the
+/// "comprehensive market engagement and research" behind it, both recorded (not blank). The old
+/// free-text market-engagement evidence alone is not enough: it does not say why only one supplier
+/// can do the work. How comprehensive the engagement was cannot be judged here, so an accepted
+/// single tender action still carries an info finding asking for the evidence to be kept.
 fn single_tender_action(p: &Procurement, band: Band, findings: &mut Vec<Finding>) -> RouteToMarket {
-    if has_evidence(p.market_engagement_evidence.as_deref()) {
+    let gaps = justification_gaps(p.single_tender_justification.as_ref());
+    if gaps.is_empty() {
         findings.push(BED_STA_1.info(
-            "Single tender action: market-engagement evidence is recorded.",
-            "Keep the evidence that only one supplier can carry out the services, and the comprehensive market engagement and research behind it, with the contract record.",
+            "Single tender action: the justification records the evidence that only one supplier can carry out the services, and the market engagement that showed it.",
+            "Keep that evidence, and the comprehensive market engagement and research behind it, with the contract record.",
         ));
-        RouteToMarket::SingleTenderAction
-    } else {
-        findings.push(BED_STA_1.violation(
-            "A single tender action (an award without competition) is only considered after comprehensive market engagement and research showing that only one supplier can do it, and no such evidence is recorded.",
-            format!("Record the market engagement and research that shows only one supplier can carry out the services, or {}.", band.requirement()),
-        ));
-        band.route()
+        return RouteToMarket::SingleTenderAction;
     }
+    let message = if p.single_tender_justification.is_none() && has_evidence(p.market_engagement_evidence.as_deref()) {
+        "A single tender action (an award without competition) needs a single tender justification: the evidence that only one supplier can carry out the services, and the comprehensive market engagement and research that showed it. Only free-text market-engagement evidence is recorded, which is not enough.".to_owned()
+    } else {
+        format!(
+            "A single tender action (an award without competition) is only considered where there is evidence that only one supplier can carry out the services, after comprehensive market engagement and research; the single tender justification does not record {}.",
+            join_and(&gaps)
+        )
+    };
+    findings.push(BED_STA_1.violation(
+        message,
+        format!(
+            "Record the single tender justification (the evidence that only one supplier can carry out the services, and the market engagement and research that showed it), or {}.",
+            band.requirement()
+        ),
+    ));
+    band.route()
 }
 
 #[cfg(test)]
@@ -400,7 +382,7 @@ mod tests {
     use bluelight_rules_sdk::testing::{
         call_off, check_describe, check_fixtures, findings_of, procurement, quote, weightings,
     };
-    use bluelight_rules_sdk::{Outcome, Severity};
+    use bluelight_rules_sdk::{Outcome, Severity, SingleTenderJustification, VatTreatment};
 
     fn p(value: Pence, route: RouteToMarket) -> Procurement {
         procurement(TENANT, value, route)
@@ -545,32 +527,92 @@ mod tests {
     }
 
     #[test]
-    fn a_call_off_needs_a_live_framework_open_to_the_force() {
+    fn a_call_off_is_held_to_the_value_bands_and_needs_a_live_framework_open_to_the_force() {
         let mut x = p(25_000_000, RouteToMarket::FrameworkCallOff);
         x.call_off = Some(call_off(true, true));
         let d = evaluate(&x);
-        assert_eq!(d.required_route, Some(RouteToMarket::FrameworkCallOff));
-        assert_eq!(ids(&d), [f("BED-FRAMEWORK-1", Severity::Info)]);
+        assert_eq!(d.required_route, Some(RouteToMarket::ETender));
+        assert_eq!(
+            ids(&d),
+            [
+                f("BED-FRAMEWORK-1", Severity::Info),
+                f("BED-TENDER-1", Severity::Violation)
+            ]
+        );
+        assert!(d.findings[1].message.contains("no exception for framework call-offs"));
+
+        x.value = 6_000_000;
+        x.quotes = vec![quote("A", 1, false), quote("B", 1, false), quote("C", 1, false)];
+        let d = evaluate(&x);
+        assert_eq!(
+            (d.outcome, d.required_route),
+            (Outcome::Compliant, Some(RouteToMarket::MultipleQuotes))
+        );
+        assert_eq!(
+            ids(&d),
+            [f("BED-FRAMEWORK-1", Severity::Info), f("BED-QUOTE-2", Severity::Info)]
+        );
+
+        x.value = 600_000;
+        x.quotes.clear();
+        assert_eq!(
+            ids(&evaluate(&x)),
+            [
+                f("BED-FRAMEWORK-1", Severity::Info),
+                f("BED-QUOTE-1", Severity::Violation)
+            ]
+        );
+
+        x.quotes.push(quote("A", 1, false));
         x.call_off = Some(call_off(false, false));
         let d = evaluate(&x);
-        assert_eq!(d.required_route, Some(RouteToMarket::ETender));
-        assert_eq!(ids(&d), [f("BED-FRAMEWORK-1", Severity::Violation)]);
+        assert_eq!(
+            ids(&d),
+            [
+                f("BED-FRAMEWORK-1", Severity::Violation),
+                f("BED-QUOTE-1", Severity::Info)
+            ]
+        );
         assert!(d.findings[0].message.contains("not live") && d.findings[0].message.contains("not open"));
         x.call_off = None;
-        assert_eq!(ids(&evaluate(&x)), [f("BED-FRAMEWORK-1", Severity::Violation)]);
+        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
     }
 
     #[test]
-    fn a_single_tender_action_needs_market_engagement_evidence() {
+    fn a_single_tender_action_needs_both_parts_of_its_justification() {
         let mut x = p(8_000_000, RouteToMarket::SingleTenderAction);
         let d = evaluate(&x);
         assert_eq!(
             (d.outcome, d.required_route),
             (Outcome::NonCompliant, Some(RouteToMarket::ETender))
         );
-        x.market_engagement_evidence = Some("  ".into());
-        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
+
+        // The old free text alone is not a justification; the message says what to record.
         x.market_engagement_evidence = Some("Market engagement event 2026-09-01; one provider responded".into());
+        let d = evaluate(&x);
+        assert_eq!(ids(&d), [f("BED-STA-1", Severity::Violation)]);
+        assert!(
+            d.findings[0]
+                .message
+                .contains("Only free-text market-engagement evidence is recorded")
+        );
+
+        x.single_tender_justification = Some(SingleTenderJustification {
+            sole_supplier_evidence: "Only provider accredited for the service in the county".into(),
+            market_engagement: " ".into(),
+        });
+        let d = evaluate(&x);
+        assert_eq!(ids(&d), [f("BED-STA-1", Severity::Violation)]);
+        assert!(
+            d.findings[0]
+                .message
+                .contains("does not record the market engagement that showed it")
+        );
+
+        x.single_tender_justification = Some(SingleTenderJustification {
+            sole_supplier_evidence: "Only provider accredited for the service in the county".into(),
+            market_engagement: "Market engagement event 2026-09-01 and a four-week notice".into(),
+        });
         let d = evaluate(&x);
         assert_eq!(
             (d.outcome, d.required_route),

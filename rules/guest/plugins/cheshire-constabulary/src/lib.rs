@@ -6,9 +6,9 @@
 //! bands for quotes or tenders, so this plugin never decides a required route.
 
 use bluelight_rules_sdk::{
-    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, VatTreatment, Weightings,
-    call_off_gaps, decide, format_basis_points, format_pence, input_problems, is_tender, join_and, plugin_info,
-    vat_exclusive_value, weightings_total,
+    Decision, Finding, Pence, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings, decide,
+    format_basis_points, framework_call_off_finding, input_finding, is_tender, plugin_info,
+    vat_exclusive_for_thresholds, weightings_total,
 };
 
 pub const TENANT: &str = "cheshire-constabulary";
@@ -25,8 +25,8 @@ pub const CHE_VAT_1: RuleDef = RuleDef {
 };
 pub const CHE_SV_1: RuleDef = RuleDef {
     id: "CHE-SV-1",
-    title: "Advertised tenders over £50,000: social value at least 10% of the total score",
-    clause: "Cheshire Procurement Strategy 2022-25, (3) Flexible approach: social value applies to advertised tenders in excess of £50,000 with a minimum weighting of 10% of the total score; Social Value Policy, Social Value and Spend Thresholds",
+    title: "Advertised tenders over £50,000: social value at least 10% of the total score, applied in a relevant and proportionate manner",
+    clause: "Cheshire Procurement Strategy 2022-25, (3) Flexible approach: social value applies to advertised tenders in excess of £50,000 with a minimum weighting of 10% of the total score, the Procurement team having discretion to apply this in a relevant and proportionate manner; Social Value Policy, Social Value and Spend Thresholds; Ethical Procurement Policy, 3a Social Value",
 };
 pub const CHE_SV_2: RuleDef = RuleDef {
     id: "CHE-SV-2",
@@ -90,24 +90,11 @@ bluelight_rules_sdk::export_rule_plugin!(Cheshire);
 /// bands for routes to market.
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
-    check_input(p, &mut findings);
+    findings.extend(input_finding(p, &CHE_INPUT_1));
 
     // Decision: as in Bedfordshire, the threshold is VAT-exclusive; an inclusive value loses the
     // 20% standard rate, rounded up to the penny, and a finding says so.
-    let value = vat_exclusive_value(p.value, p.vat);
-    let value_text = if p.vat == VatTreatment::Inclusive {
-        findings.push(CHE_VAT_1.info(
-            format!(
-                "The value {} includes VAT; the £50,000 threshold is compared on its VAT-exclusive equivalent, {}, taking off VAT at the 20% standard rate.",
-                format_pence(p.value),
-                format_pence(value)
-            ),
-            "If the purchase is zero-rated or reduced-rate, record its value VAT-exclusive so the right threshold applies.",
-        ));
-        format!("{} (VAT-exclusive)", format_pence(value))
-    } else {
-        format_pence(value)
-    };
+    let (value, value_text) = vat_exclusive_for_thresholds(p, &CHE_VAT_1, "the £50,000 threshold is", &mut findings);
     let over_threshold = value > SOCIAL_VALUE_THRESHOLD;
 
     // Decision: "advertised" means the opportunity is published, or run as an e-tender or open
@@ -115,7 +102,7 @@ pub fn evaluate(p: &Procurement) -> Decision {
     // that is not published is not an advertised tender.
     let advertised = is_tender(p.route) || p.published;
     if advertised && over_threshold {
-        findings.push(social_value_minimum(p.weightings.as_ref(), &value_text));
+        findings.push(social_value_minimum(p, &value_text));
     } else if let Some(w) = &p.weightings
         && !at_least_ten_percent(w)
     {
@@ -185,17 +172,6 @@ pub fn evaluate(p: &Procurement) -> Decision {
     decide(None, findings)
 }
 
-fn check_input(p: &Procurement, findings: &mut Vec<Finding>) {
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(CHE_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
-}
-
 /// Social value's share of the total score, in basis points (rounded down).
 fn share_of_total(w: &Weightings) -> u64 {
     (u64::from(w.social_value) * 10_000)
@@ -209,38 +185,59 @@ fn at_least_ten_percent(w: &Weightings) -> bool {
     u64::from(w.social_value) * 10_000 >= u64::from(MIN_SOCIAL_VALUE_BP) * weightings_total(w)
 }
 
-fn social_value_minimum(weightings: Option<&Weightings>, value: &str) -> Finding {
-    match weightings {
-        None => CHE_SV_1.violation(
-            format!("{value} is an advertised tender over £50,000, so social value must make up at least 10% of the total score, and no evaluation weightings are recorded."),
-            "Record the evaluation weightings, with social value at least 10% of the total score.",
-        ),
-        Some(w) if at_least_ten_percent(w) => CHE_SV_1.info(
-            format!("Social value makes up {} of the total score (at least 10% is required for advertised tenders over £50,000).", format_basis_points(share_of_total(w))),
+/// Decision: the 10% minimum comes with "the discretion to apply this in a relevant and
+/// proportionate manner", and the Ethical Procurement Policy lets the weighting "be adjusted to
+/// reflect the extent to which a particular procurement exercise creates an opportunity for social
+/// value". So a weighting below 10% is a warning asking for the justification to be recorded,
+/// except where social value is relevant and gets no weight at all (or no weightings are
+/// recorded): then social value, which "will apply to advertised tenders in excess of £50,000",
+/// is not applied, and that is a violation.
+fn social_value_minimum(p: &Procurement, value: &str) -> Finding {
+    let relevant = p.social_value_relevant;
+    let Some(w) = &p.weightings else {
+        return if relevant {
+            CHE_SV_1.violation(
+                format!("{value} is an advertised tender over £50,000 where social value is relevant, so social value must be part of the evaluation (at least 10% of the total score unless a lower weighting is proportionate), and no evaluation weightings are recorded."),
+                "Record the evaluation weightings, with social value at least 10% of the total score.",
+            )
+        } else {
+            CHE_SV_1.warning(
+                format!("{value} is an advertised tender over £50,000, where social value normally makes up at least 10% of the total score; no evaluation weightings are recorded, and social value is recorded as not relevant."),
+                "Record why social value is not relevant to this procurement (the Procurement team's discretion), or weight it at 10% of the total score.",
+            )
+        };
+    };
+    let share = format_basis_points(share_of_total(w));
+    if at_least_ten_percent(w) {
+        CHE_SV_1.info(
+            format!("Social value makes up {share} of the total score (at least 10% is required for advertised tenders over £50,000)."),
             "Use the Social Value Policy's outcomes and include it as an appendix to the tender.",
-        ),
-        Some(w) => CHE_SV_1.violation(
-            format!(
-                "{value} is an advertised tender over £50,000, so social value must make up at least 10% of the total score; it has {}.",
-                format_basis_points(share_of_total(w))
-            ),
-            "Raise the social value weighting to at least 10% of the total score.",
-        ),
+        )
+    } else if relevant && w.social_value == 0 {
+        CHE_SV_1.violation(
+            format!("{value} is an advertised tender over £50,000 where social value is relevant, and the evaluation gives social value no weight; the minimum is 10% of the total score, adjustable only in proportion to the opportunity for social value."),
+            "Weight social value at 10% of the total score, or at a lower proportionate share with the justification recorded.",
+        )
+    } else if relevant {
+        CHE_SV_1.warning(
+            format!("{value} is an advertised tender over £50,000; social value has {share} of the total score, below the 10% minimum. The Procurement team may apply the minimum in a relevant and proportionate manner, and that needs a recorded justification."),
+            "Record why a social value weighting below 10% is proportionate to this procurement's opportunity for social value, or raise it to 10%.",
+        )
+    } else {
+        CHE_SV_1.warning(
+            format!("{value} is an advertised tender over £50,000; social value has {share} of the total score, below the 10% minimum, and is recorded as not relevant to this procurement."),
+            "Record why social value is not relevant to this procurement (the Procurement team's discretion), or weight it at 10% of the total score.",
+        )
     }
 }
 
 fn framework_call_off(p: &Procurement) -> Finding {
-    let gaps = call_off_gaps(p.call_off.as_ref());
-    match &p.call_off {
-        Some(c) if gaps.is_empty() => CHE_FRAMEWORK_1.info(
-            format!("Call-off from framework {} lot {}, live and open to Cheshire Constabulary.", c.framework_reference, c.lot_number),
-            "Follow the framework's call-off procedure; where the framework has no local suppliers, note it for the review of framework use.",
-        ),
-        _ => CHE_FRAMEWORK_1.violation(
-            format!("A call-off must be from a framework that is live and open to the force, but {}.", join_and(&gaps)),
-            "Call off from a live framework open to Cheshire Constabulary, or run a procurement of your own.",
-        ),
-    }
+    framework_call_off_finding(
+        &CHE_FRAMEWORK_1,
+        p.call_off.as_ref(),
+        "Cheshire Constabulary",
+        "Follow the framework's call-off procedure; where the framework has no local suppliers, note it for the review of framework use.",
+    )
 }
 
 #[cfg(test)]
@@ -249,7 +246,7 @@ mod tests {
     use bluelight_rules_sdk::testing::{
         call_off, check_describe, check_fixtures, findings_of, procurement, quote, weightings,
     };
-    use bluelight_rules_sdk::{Outcome, Severity};
+    use bluelight_rules_sdk::{Outcome, Severity, VatTreatment};
 
     fn p(value: Pence, route: RouteToMarket) -> Procurement {
         procurement(TENANT, value, route)
@@ -284,16 +281,28 @@ mod tests {
                 f("CHE-SV-1", Severity::Info)
             ]
         );
+        x.social_value_relevant = true;
         x.weightings = Some(weightings(6001, 3000, 999));
         let d = evaluate(&x);
-        assert_eq!(d.outcome, Outcome::NonCompliant);
+        assert_eq!(d.outcome, Outcome::Compliant);
         assert!(
             d.findings
                 .iter()
-                .any(|f| f.rule_id == "CHE-SV-1" && f.message.contains("9.99%"))
+                .any(|f| f.rule_id == "CHE-SV-1" && f.severity == Severity::Warning && f.message.contains("9.99%"))
         );
+        x.weightings = Some(weightings(7000, 3000, 0));
+        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
         x.weightings = None;
         assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
+
+        // Where social value is not relevant, the Procurement team's discretion: a warning.
+        x.social_value_relevant = false;
+        for w in [None, Some(weightings(7000, 3000, 0)), Some(weightings(6001, 3000, 999))] {
+            x.weightings = w;
+            let d = evaluate(&x);
+            assert_eq!(d.outcome, Outcome::Compliant);
+            assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Warning)));
+        }
     }
 
     #[test]
@@ -317,8 +326,10 @@ mod tests {
             quote("B", 5_400_000, false),
         ];
         let d = evaluate(&x);
-        assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Violation)));
+        assert!(findings_of(&d).contains(&f("CHE-SV-1", Severity::Warning)));
         assert!(findings_of(&d).contains(&f("CHE-LOCAL-1", Severity::Info)));
+        x.social_value_relevant = true;
+        assert!(findings_of(&evaluate(&x)).contains(&f("CHE-SV-1", Severity::Violation)));
     }
 
     #[test]
@@ -364,6 +375,7 @@ mod tests {
         assert_eq!(d.outcome, Outcome::Compliant);
         assert!(findings_of(&d).contains(&f("CHE-VAT-1", Severity::Info)));
         x.value = 6_000_001;
+        x.social_value_relevant = true;
         assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant);
     }
 

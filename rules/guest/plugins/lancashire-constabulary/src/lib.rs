@@ -7,8 +7,9 @@
 //! never decides a required route and does not depend on the value or its VAT treatment.
 
 use bluelight_rules_sdk::{
-    BasisPoints, Decision, Finding, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings,
-    call_off_gaps, decide, format_basis_points, input_problems, is_quotation, is_tender, join_and, plugin_info,
+    Approval, BasisPoints, Decision, Finding, PluginInfo, Procurement, RouteToMarket, RuleDef, RulePlugin, Weightings,
+    decide, format_basis_points, framework_call_off_finding, input_finding, is_quotation, is_tender, join_and,
+    on_or_before, plugin_info,
 };
 
 pub const TENANT: &str = "lancashire-constabulary";
@@ -49,8 +50,15 @@ pub const LAN_FRAMEWORK_1: RuleDef = RuleDef {
     clause: "Lancashire Constabulary Procurement Strategy, How will we achieve our objectives: increase the use of collaborative arrangements (Bluelight Commercial, Crown Commercial Service)",
 };
 
+pub const LAN_APPROVAL_1: RuleDef = RuleDef {
+    id: "LAN-APPROVAL-1",
+    title: "Every procurement approved by the Strategic Procurement team",
+    clause: "Lancashire Constabulary Procurement Strategy, How will we achieve our objectives: a Strategic Procurement team to manage, control, monitor and approve all procurement activity",
+};
+
 pub const RULES: &[RuleDef] = &[
     LAN_INPUT_1,
+    LAN_APPROVAL_1,
     LAN_SV_1,
     LAN_SV_2,
     LAN_PUBLISH_1,
@@ -75,20 +83,14 @@ impl RulePlugin for Lancashire {
 }
 
 #[cfg(target_arch = "wasm32")]
-bluelight_rules_sdk::export_rule_plugin!(Lancashire);
+bluelight_rules_sdk::export_rule_plugin_v2!(Lancashire);
 
 /// Decides a Lancashire procurement. `required_route` is always `None`.
 pub fn evaluate(p: &Procurement) -> Decision {
     let mut findings = Vec::new();
 
-    let problems = input_problems(p);
-    if !problems.is_empty() {
-        let problems: Vec<&str> = problems.iter().map(String::as_str).collect();
-        findings.push(LAN_INPUT_1.violation(
-            format!("The procurement record is not well formed: {}.", join_and(&problems)),
-            "Correct the value, quotes and weightings (price, quality and social value must add up to 100%).",
-        ));
-    }
+    findings.extend(input_finding(p, &LAN_INPUT_1));
+    findings.push(approval(p));
 
     if p.social_value_relevant {
         // Decision: the 2.5% minimum applies to evaluations that have a price/quality ratio, i.e.
@@ -140,23 +142,12 @@ pub fn evaluate(p: &Procurement) -> Decision {
     }
 
     if p.route == RouteToMarket::FrameworkCallOff {
-        let gaps = call_off_gaps(p.call_off.as_ref());
-        findings.push(match &p.call_off {
-            Some(c) if gaps.is_empty() => LAN_FRAMEWORK_1.info(
-                format!(
-                    "Call-off from framework {} lot {}, live and open to Lancashire Constabulary.",
-                    c.framework_reference, c.lot_number
-                ),
-                "Follow the framework's call-off procedure.",
-            ),
-            _ => LAN_FRAMEWORK_1.violation(
-                format!(
-                    "A call-off must be from a framework that is live and open to the force, but {}.",
-                    join_and(&gaps)
-                ),
-                "Call off from a live framework open to Lancashire Constabulary, or run a procurement of your own.",
-            ),
-        });
+        findings.push(framework_call_off_finding(
+            &LAN_FRAMEWORK_1,
+            p.call_off.as_ref(),
+            "Lancashire Constabulary",
+            "Follow the framework's call-off procedure.",
+        ));
     }
 
     // Not checkable from the input, so always an info finding.
@@ -166,6 +157,62 @@ pub fn evaluate(p: &Procurement) -> Decision {
     ));
 
     decide(None, findings)
+}
+
+/// Decision: the strategy gives the Strategic Procurement team the approval of "all procurement
+/// activity", so every procurement, at any value and on any route, needs an approval that counts:
+/// an approver named, a role naming procurement (the tenant records roles as free text, e.g.
+/// `head-of-procurement`, `strategic-procurement-manager`; a finance or operational role alone is
+/// not the Strategic Procurement team), and a date on or before the evaluation date (an approval
+/// not yet given does not count; an unreadable date never does).
+fn approval(p: &Procurement) -> Finding {
+    let counts = |a: &Approval| {
+        !a.approver.trim().is_empty()
+            && a.role.to_ascii_lowercase().contains("procurement")
+            && on_or_before(&a.approved_on, &p.evaluation_date)
+    };
+    if let Some(a) = p.approvals.iter().find(|a| counts(a)) {
+        return LAN_APPROVAL_1.info(
+            format!(
+                "Approved by {} ({}) on {}.",
+                a.approver.trim(),
+                a.role.trim(),
+                a.approved_on.trim()
+            ),
+            "None: the Strategic Procurement team approved the procurement.",
+        );
+    }
+    let why = if p.approvals.is_empty() {
+        "no approval is recorded".to_owned()
+    } else {
+        let reasons: Vec<String> = p
+            .approvals
+            .iter()
+            .map(|a| {
+                let who = if a.approver.trim().is_empty() {
+                    "an unnamed approver".to_owned()
+                } else {
+                    a.approver.trim().to_owned()
+                };
+                if a.approver.trim().is_empty() {
+                    format!("{who} cannot count")
+                } else if !a.role.to_ascii_lowercase().contains("procurement") {
+                    format!("{who} ({}) is not in the Strategic Procurement team", a.role.trim())
+                } else {
+                    format!(
+                        "{who}'s approval dated {:?} is not on or before {}",
+                        a.approved_on, p.evaluation_date
+                    )
+                }
+            })
+            .collect();
+        let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
+        join_and(&reasons)
+    };
+    LAN_APPROVAL_1.violation(
+        format!("All procurement activity is approved by the Strategic Procurement team, but {why}."),
+        "Obtain the Strategic Procurement team's approval and record it (approver, a procurement role, and the date).",
+    )
 }
 
 /// Decision: social value is weighted *within* the quality aspect (policy 6.2), so the quality
@@ -238,8 +285,81 @@ mod tests {
     };
     use bluelight_rules_sdk::{Outcome, Severity};
 
+    /// A procurement approved by the Strategic Procurement team the day before it is evaluated.
     fn p(route: RouteToMarket) -> Procurement {
-        procurement(TENANT, 10_000_000, route)
+        let mut x = procurement(TENANT, 10_000_000, route);
+        x.approvals
+            .push(approval("A. Buyer", "head-of-procurement", "2026-11-22"));
+        x
+    }
+
+    fn approval(approver: &str, role: &str, approved_on: &str) -> Approval {
+        Approval {
+            approver: approver.into(),
+            role: role.into(),
+            approved_on: approved_on.into(),
+        }
+    }
+
+    /// The findings other than the approval's info finding, which every test procurement gets.
+    fn others(d: &Decision) -> Vec<(String, Severity)> {
+        let mut v = findings_of(d);
+        v.retain(|x| *x != f("LAN-APPROVAL-1", Severity::Info));
+        v
+    }
+
+    #[test]
+    fn all_procurement_activity_is_approved_by_the_strategic_procurement_team() {
+        let mut x = p(RouteToMarket::SingleQuote);
+        x.value = 1;
+        assert_eq!(
+            findings_of(&evaluate(&x)),
+            [f("LAN-APPROVAL-1", Severity::Info), f("LAN-BLPD-1", Severity::Info)]
+        );
+
+        x.approvals[0].approved_on = "2026-11-23".into();
+        assert_eq!(
+            evaluate(&x).outcome,
+            Outcome::Compliant,
+            "approved on the evaluation date"
+        );
+        x.approvals[0].approved_on = "2026-11-24".into();
+        let d = evaluate(&x);
+        assert_eq!(d.outcome, Outcome::NonCompliant, "approved after the evaluation date");
+        assert!(
+            d.findings[0].message.contains("not on or before 2026-11-23"),
+            "{}",
+            d.findings[0].message
+        );
+
+        x.approvals = vec![approval("C. Finance", "chief-finance-officer", "2026-11-01")];
+        let d = evaluate(&x);
+        assert_eq!(d.outcome, Outcome::NonCompliant);
+        assert!(
+            d.findings[0]
+                .message
+                .contains("is not in the Strategic Procurement team")
+        );
+        x.approvals.push(approval(" ", "Head of Procurement", "2026-11-01"));
+        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant, "an unnamed approver");
+        x.approvals
+            .push(approval("S. Team", "Strategic Procurement Manager", "2026-11-01"));
+        assert_eq!(
+            evaluate(&x).outcome,
+            Outcome::Compliant,
+            "one approval that counts is enough"
+        );
+
+        x.approvals.clear();
+        let d = evaluate(&x);
+        assert_eq!(
+            findings_of(&d),
+            [
+                f("LAN-APPROVAL-1", Severity::Violation),
+                f("LAN-BLPD-1", Severity::Info)
+            ]
+        );
+        assert!(d.findings[0].message.contains("no approval is recorded"));
     }
 
     fn f(id: &str, s: Severity) -> (String, Severity) {
@@ -279,7 +399,7 @@ mod tests {
         assert_eq!(d.outcome, Outcome::NonCompliant);
         assert_eq!(d.required_route, None);
         assert_eq!(
-            findings_of(&d),
+            others(&d),
             [
                 f("LAN-BLPD-1", Severity::Info),
                 f("LAN-PUBLISH-1", Severity::Info),
@@ -302,7 +422,7 @@ mod tests {
         let d = evaluate(&x);
         assert_eq!(d.outcome, Outcome::Compliant);
         assert_eq!(
-            findings_of(&d),
+            others(&d),
             [f("LAN-BLPD-1", Severity::Info), f("LAN-PUBLISH-1", Severity::Info)]
         );
     }
@@ -314,7 +434,7 @@ mod tests {
         x.quotes = vec![quote("Preston Print Ltd", 1, true), quote("B", 1, false)];
         let d = evaluate(&x);
         assert_eq!(
-            findings_of(&d),
+            others(&d),
             [
                 f("LAN-BLPD-1", Severity::Info),
                 f("LAN-LOCAL-1", Severity::Info),
@@ -331,7 +451,7 @@ mod tests {
         x.call_off = Some(call_off(false, true));
         let d = evaluate(&x);
         assert_eq!(
-            findings_of(&d),
+            others(&d),
             [
                 f("LAN-BLPD-1", Severity::Info),
                 f("LAN-FRAMEWORK-1", Severity::Violation)
