@@ -914,10 +914,11 @@ async fn a_back_dated_evaluation_is_refused_and_an_award_off_a_framework_expired
     app.install_plugin(FORCE, wasm).await;
     let buyer = app.buyer_of(FORCE);
 
-    let mut body = procurement_body("BED-CO-1", "4000000.00", "framework_call_off");
+    // Within Bedfordshire's one-quote band, so its rules find the call-off compliant.
+    let mut body = procurement_body("BED-CO-1", "5000.00", "framework_call_off");
     body["framework_id"] = json!(catalogue.framework);
     body["lot_number"] = json!(1);
-    body["quotes"] = json!([{"supplier_id": catalogue.awarded, "amount": "4000000.00"}]);
+    body["quotes"] = json!([{"supplier_id": catalogue.awarded, "amount": "5000.00"}]);
     let procurement = app.create_procurement(FORCE, &body).await;
     let id = procurement["id"].as_str().unwrap().to_owned();
     let evaluations = format!("/api/v1/tenants/{FORCE}/procurements/{id}/evaluations");

@@ -162,7 +162,9 @@ async fn a_fire_and_rescue_service_joins_through_the_api_alone() {
     assert_eq!(share("spend_under_contract")["amount"], "68500.00");
     assert_eq!(share("national_framework_spend")["amount"], "60000.00");
     assert_eq!(share("local_spend_area")["amount"], "10000.00");
-    assert_eq!(kpis["savings"]["amount"], "400.00");
+    // £400.00 over the award's 730 days, of which 335 fall in the year (1 May 2025 to
+    // 31 March 2026).
+    assert_eq!(kpis["savings"]["amount"], "183.56");
 
     // 7. No police force sees any of it; the national team does.
     let police = app.tenant_admin_of("west-yorkshire-police");

@@ -12,7 +12,6 @@ use crate::support::rules::procurement_body;
 use crate::support::{Options, TestApp, assert_invalid_field, assert_problem, json_ok, json_with_status};
 
 const CHESHIRE: &str = "cheshire-constabulary";
-const BEDFORDSHIRE: &str = "bedfordshire-police";
 const FIRE: &str = "west-yorkshire-fire-and-rescue-service";
 
 /// £180,000 excluding VAT (£216,000 including, over the £207,720 sub-central threshold) of
@@ -346,20 +345,30 @@ async fn only_a_national_admin_uploads_backtests_and_activates_the_national_rule
 #[actix_web::test]
 async fn version_1_and_version_2_plugins_run_side_by_side_and_a_version_1_decision_replays_unchanged() {
     let app = TestApp::spawn_with(Options::default().with_demo_data()).await;
-    let viewer = app.viewer_of(BEDFORDSHIRE);
+    let viewer = app.viewer_of(CHESHIRE);
     let force = app
-        .items(&format!("/api/v1/tenants/{BEDFORDSHIRE}/rule-plugins"), &viewer)
+        .items(&format!("/api/v1/tenants/{CHESHIRE}/rule-plugins"), &viewer)
         .await;
     assert_eq!(force[0]["interface_version"], "1.0.0");
     let national = app.items("/api/v1/national/rule-plugins", &viewer).await;
     assert_eq!(national[0]["interface_version"], "2.0.0");
+    // Beside it, forces whose rules needed the new input run on version 2 too.
+    for v2_force in ["bedfordshire-police", "lancashire-constabulary"] {
+        let plugins = app
+            .items(
+                &format!("/api/v1/tenants/{v2_force}/rule-plugins"),
+                &app.viewer_of(v2_force),
+            )
+            .await;
+        assert_eq!(plugins[0]["interface_version"], "2.0.0", "{v2_force}");
+    }
 
     // One evaluation runs both: the v1 force plugin and the v2 national one.
     let procurement = app
-        .create_procurement(BEDFORDSHIRE, &procurement_body("BED-V1V2", "45000.00", "single_quote"))
+        .create_procurement(CHESHIRE, &procurement_body("CHE-V1V2", "45000.00", "single_quote"))
         .await;
     let decision = json_with_status(
-        app.evaluate(BEDFORDSHIRE, procurement["id"].as_str().unwrap()).await,
+        app.evaluate(CHESHIRE, procurement["id"].as_str().unwrap()).await,
         StatusCode::CREATED,
     )
     .await;
@@ -369,8 +378,8 @@ async fn version_1_and_version_2_plugins_run_side_by_side_and_a_version_1_decisi
         .iter()
         .map(|l| l["source"].as_str().unwrap())
         .collect();
-    assert_eq!(sources, [BEDFORDSHIRE, "national"]);
-    assert!(!findings_from(&decision, BEDFORDSHIRE).is_empty());
+    assert_eq!(sources, [CHESHIRE, "national"]);
+    assert!(!findings_from(&decision, CHESHIRE).is_empty());
     assert!(!findings_from(&decision, "national").is_empty());
 
     // A decision as it was stored before the national layer and interface v2: the tenant's
@@ -401,7 +410,7 @@ async fn version_1_and_version_2_plugins_run_side_by_side_and_a_version_1_decisi
     )
     .await;
     let stored = json_ok(
-        app.get(&format!("/api/v1/tenants/{BEDFORDSHIRE}/decisions/{id}"), &viewer)
+        app.get(&format!("/api/v1/tenants/{CHESHIRE}/decisions/{id}"), &viewer)
             .await,
     )
     .await;
@@ -410,8 +419,8 @@ async fn version_1_and_version_2_plugins_run_side_by_side_and_a_version_1_decisi
 
     let replay = json_ok(
         app.post_json(
-            &format!("/api/v1/tenants/{BEDFORDSHIRE}/decisions/{id}/replay"),
-            &app.buyer_of(BEDFORDSHIRE),
+            &format!("/api/v1/tenants/{CHESHIRE}/decisions/{id}/replay"),
+            &app.buyer_of(CHESHIRE),
             &json!({}),
         )
         .await,
@@ -420,6 +429,6 @@ async fn version_1_and_version_2_plugins_run_side_by_side_and_a_version_1_decisi
     assert_eq!(replay["same_as_recorded"], true, "{replay}");
     let layers = replay["layers"].as_array().unwrap();
     assert_eq!(layers.len(), 1, "{replay}");
-    assert_eq!(layers[0]["source"], BEDFORDSHIRE);
+    assert_eq!(layers[0]["source"], CHESHIRE);
     assert_eq!(layers[0]["decision"], recorded_tenant_layer);
 }

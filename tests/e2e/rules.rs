@@ -174,7 +174,7 @@ async fn a_tenant_admin_uploads_tests_activates_and_rolls_back_a_plugin() {
     let v1 = json_with_status(response, StatusCode::CREATED).await;
     assert_eq!(v1["version"], 1);
     assert_eq!(v1["active"], json!(false));
-    assert_eq!(v1["interface_version"], "1.0.0");
+    assert_eq!(v1["interface_version"], "2.0.0");
     assert_eq!(v1["fixtures"]["all_passed"], json!(true));
     assert!(v1["fixtures"]["total"].as_i64().unwrap() >= 6);
 

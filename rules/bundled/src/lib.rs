@@ -1,7 +1,7 @@
 //! The seed forces' rule plugins, built from `rules/guest` by this crate's build script and
-//! embedded: WebAssembly components of `bluelight:rules/rule-plugin@1.0.0` (the forces') or
-//! `@2.0.0` (the national layer's) that import nothing,
-//! each with its fixtures in the `bluelight-rules-fixtures` custom section.
+//! embedded: WebAssembly components of `bluelight:rules/rule-plugin@2.0.0` (the national layer,
+//! Bedfordshire and Lancashire) or `@1.0.0` (Cheshire, whose rules need nothing version 2 adds)
+//! that import nothing, each with its fixtures in the `bluelight-rules-fixtures` custom section.
 //!
 //! With the `test-plugins` feature it also embeds what the host's tests need: a plugin that
 //! misbehaves on purpose, a component of another world, a core module, and an example plugin for a

@@ -332,6 +332,9 @@ mod tests {
             d.findings[0].message
         );
 
+        x.approvals[0].approved_on = "20/11/2026".into();
+        assert_eq!(evaluate(&x).outcome, Outcome::NonCompliant, "an unreadable date");
+
         x.approvals = vec![approval("C. Finance", "chief-finance-officer", "2026-11-01")];
         let d = evaluate(&x);
         assert_eq!(d.outcome, Outcome::NonCompliant);

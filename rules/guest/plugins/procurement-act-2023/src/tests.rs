@@ -23,15 +23,15 @@ fn the_fixtures_pass() {
 fn the_2026_figures_are_the_regulations() {
     let now = THRESHOLDS.last().unwrap();
     assert_eq!(now.from, "2026-01-01");
-    assert_eq!(now.sub_central_goods_services, 207_720_00);
-    assert_eq!(now.central_goods_services, 135_018_00);
-    assert_eq!(now.works, 5_193_000_00);
-    assert_eq!(now.light_touch, 663_540_00);
+    assert_eq!(now.sub_central_goods_services, 207_720 * 100);
+    assert_eq!(now.central_goods_services, 135_018 * 100);
+    assert_eq!(now.works, 5_193_000 * 100);
+    assert_eq!(now.light_touch, 663_540 * 100);
     let before = THRESHOLDS[0];
     assert_eq!(before.from, ACT_IN_FORCE);
-    assert_eq!(before.sub_central_goods_services, 214_904_00);
-    assert_eq!(before.central_goods_services, 139_688_00);
-    assert_eq!(before.works, 5_372_609_00);
+    assert_eq!(before.sub_central_goods_services, 214_904 * 100);
+    assert_eq!(before.central_goods_services, 139_688 * 100);
+    assert_eq!(before.works, 5_372_609 * 100);
 }
 
 #[test]
@@ -43,10 +43,10 @@ fn every_finding_cites_the_act() {
 
 #[test]
 fn a_cheshire_services_purchase_of_180000_on_quotes_is_a_public_contract_without_a_procedure() {
-    let mut p = procurement("national", 180_000_00, RouteToMarket::MultipleQuotes);
+    let mut p = procurement("national", 180_000 * 100, RouteToMarket::MultipleQuotes);
     p.contract_type = ContractType::Services;
     p.value_including_vat = vat_inclusive_value(p.value, VatTreatment::Exclusive);
-    assert_eq!(p.value_including_vat, 216_000_00);
+    assert_eq!(p.value_including_vat, 216_000 * 100);
     let d = evaluate(&p);
     assert_eq!(d.outcome, Outcome::NonCompliant);
     assert!(rule_ids(&d).contains(&("PA23-PROCEDURE", Severity::Violation)));
