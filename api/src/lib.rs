@@ -2,6 +2,7 @@
 //! frameworks, suppliers) served to every police force and fire and rescue service.
 
 pub mod app;
+pub mod area;
 pub mod audit;
 pub mod auth;
 pub mod categories;

@@ -109,7 +109,8 @@ async fn every_figure_is_computed_exactly_from_the_register_and_spend() {
     assert_share(&report, "spend_under_contract", "4900.00", total, json!("61.25"), 3);
     // S2, S6 (C2 is `area`), S5 (stated `area`).
     assert_share(&report, "local_spend_area", "2500.00", total, json!("31.25"), 3);
-    // Those and S1, S3 (Anglia serves the eastern region); not S4 (Northern Kit: national only).
+    // Those and S1, S3 (Anglia is based in Cambridgeshire, in the eastern region); not S4 (Northern
+    // Kit: no base recorded, national only).
     assert_share(&report, "local_spend_region", "6500.00", total, json!("81.25"), 5);
     // Under C2 (collaborative) and C3 (national framework): S2, S3, S6.
     assert_share(&report, "collaborative_spend", "4900.00", total, json!("61.25"), 3);

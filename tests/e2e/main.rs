@@ -28,6 +28,7 @@ mod health;
 mod idempotency;
 mod imports;
 mod kpis;
+mod local_suppliers;
 mod national;
 mod national_rules;
 mod ocds;

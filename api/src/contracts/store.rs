@@ -16,8 +16,9 @@ use crate::db::schema::{contracts, frameworks, lot_suppliers, lots, procurements
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::Eligibility;
 use crate::http::Page;
-use crate::region::Region;
-use crate::suppliers::directory::{ResolvedSupplier, SupplierDirectory, SupplierLocality, SupplierReference};
+use crate::suppliers::directory::{
+    ResolvedSupplier, SupplierDirectory, SupplierLocality, SupplierReference, TenantPlace,
+};
 use crate::tenants::model::{TenantKind, TenantRow};
 use crate::text_search::{contains_pattern, lower};
 use crate::validate::Checks;
@@ -27,7 +28,7 @@ use crate::validate::Checks;
 pub struct ContractContext {
     pub categories: CategoryTree,
     pub suppliers: SupplierDirectory,
-    pub tenant_region: Region,
+    pub tenant_place: TenantPlace,
     pub tenant_kind: TenantKind,
     /// The service's today: a contract may not be terminated after it.
     pub today: NaiveDate,
@@ -60,7 +61,7 @@ impl ContractContext {
         Ok(ContractContext {
             categories: categories::tree(conn)?,
             suppliers,
-            tenant_region: Region::from_db(&tenant.region)?,
+            tenant_place: TenantPlace::of(tenant)?,
             tenant_kind: TenantKind::from_db(&tenant.kind)?,
             today,
         })
@@ -99,7 +100,7 @@ pub fn resolve(
     );
     let supplier = match context
         .suppliers
-        .resolve(&supplier_reference(input), context.tenant_region)
+        .resolve(&supplier_reference(input), context.tenant_place)
     {
         Ok(supplier) => Some(supplier),
         Err((field, message)) => {

@@ -15,6 +15,7 @@ use chrono::{NaiveDate, NaiveTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use crate::area::Area;
 use crate::categories::model::NewCategory;
 use crate::clock;
 use crate::db::DbConnection;
@@ -49,6 +50,7 @@ struct DemoSupplier {
     sme: bool,
     vcse: bool,
     regions: Vec<Region>,
+    based_in: Option<Area>,
     strategic: bool,
     contacts: Vec<Contact>,
     strategic_profile: Option<DemoStrategicProfile>,
@@ -140,6 +142,14 @@ fn load_data(conn: &mut DbConnection, data: DemoData) -> anyhow::Result<LoadRepo
     let mut report = LoadReport::default();
 
     let existing: HashSet<String> = tenants::table.select(tenants::slug).load(conn)?.into_iter().collect();
+    // Demo data loaded before areas were kept gets them, never overwriting one recorded since.
+    for tenant in data.tenants.iter().filter(|t| existing.contains(&t.slug)) {
+        if let Some(area) = tenant.area {
+            diesel::update(tenants::table.find(&tenant.slug).filter(tenants::area.is_null()))
+                .set(tenants::area.eq(area.as_str()))
+                .execute(conn)?;
+        }
+    }
     for tenant in data.tenants.into_iter().filter(|t| !existing.contains(&t.slug)) {
         tenant
             .validate()
@@ -172,7 +182,12 @@ fn load_data(conn: &mut DbConnection, data: DemoData) -> anyhow::Result<LoadRepo
         .into_iter()
         .collect();
     for supplier in data.suppliers {
-        if supplier_ids.contains_key(&supplier.name) {
+        if let Some(id) = supplier_ids.get(&supplier.name) {
+            if let Some(area) = supplier.based_in {
+                diesel::update(suppliers::table.find(id).filter(suppliers::based_in.is_null()))
+                    .set(suppliers::based_in.eq(area.as_str()))
+                    .execute(conn)?;
+            }
             continue;
         }
         let id = load_supplier(conn, supplier, &mut supplier_ids)?;
@@ -219,6 +234,7 @@ fn load_supplier(
         sme: supplier.sme,
         vcse: supplier.vcse,
         regions: supplier.regions,
+        based_in: supplier.based_in,
         strategic: supplier.strategic,
         contacts: supplier.contacts,
         evidence: Vec::new(),

@@ -89,6 +89,7 @@ mod tests {
     use serde::Serialize;
     use serde_json::Value;
 
+    use crate::area::Area;
     use crate::contracts::model::{Arrangement, ContractStatus};
     use crate::frameworks::model::{AwardStatus, Eligibility, FrameworkStatus, RouteToMarket};
     use crate::imports::model::{ImportKind, ImportStatus};
@@ -146,6 +147,7 @@ mod tests {
         check("ImportKind", wire_values(ImportKind::ALL));
         check("ImportStatus", wire_values(ImportStatus::ALL));
         check("Region", wire_values(Region::ALL));
+        check("Area", wire_values(Area::ALL));
         check("SupplierLocality", wire_values(SupplierLocality::ALL));
         check("ModernSlaveryRiskTier", wire_values(ModernSlaveryRiskTier::ALL));
         check("RiskRating", wire_values(RiskRating::ALL));

@@ -35,8 +35,9 @@ pub struct QuoteInput {
     pub supplier_name: Option<String>,
     #[schema(value_type = NonNegativeMoney)]
     pub amount: Money,
-    /// Whether the supplier is local to the force's area. When absent for a known supplier, it is
-    /// local when it serves the tenant's region (national suppliers do not count as local).
+    /// Whether the supplier is local: based in the force's area. When absent for a known supplier,
+    /// it is local when its national record says it is based in the tenant's area (serving the
+    /// area, or the region, does not make a supplier local).
     pub local: Option<bool>,
     /// For a supplier the service does not know; a known supplier's own flags are used.
     pub sme: Option<bool>,

@@ -7,13 +7,13 @@ use diesel::prelude::*;
 
 use super::act_fields;
 use super::model::{NewProcurement, ProcurementFilter, ProcurementRow, Quote};
+use crate::area::Area;
 use crate::auth::{Principal, TenantScope};
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::{categories, lots, procurements, suppliers};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Page;
-use crate::region::Region;
 use crate::tenants::model::TenantRow;
 use crate::text_search::{contains_pattern, lower};
 use crate::validate::Checks;
@@ -116,16 +116,19 @@ pub fn resolve(conn: &mut DbConnection, tenant: &TenantRow, input: &NewProcureme
         );
     }
     let known = known_suppliers(conn, input)?;
-    let tenant_region = Region::from_db(&tenant.region)?;
+    let tenant_area = tenant.area().transpose()?;
     let mut quotes = Vec::with_capacity(input.quotes.len());
     for (i, quote) in input.quotes.iter().enumerate() {
         let resolved = match &quote.supplier_id {
             Some(id) => match known.get(id) {
-                Some((name, sme, vcse, regions)) => Quote {
+                Some((name, sme, vcse, based_in)) => Quote {
                     supplier_id: Some(id.clone()),
                     supplier_name: name.clone(),
                     amount: quote.amount,
-                    local: quote.local.unwrap_or_else(|| regions.contains(&tenant_region)),
+                    // Local is based in the tenant's area, not merely delivering there.
+                    local: quote
+                        .local
+                        .unwrap_or_else(|| based_in.is_some() && *based_in == tenant_area),
                     sme: *sme,
                     vcse: *vcse,
                 },
@@ -149,29 +152,28 @@ pub fn resolve(conn: &mut DbConnection, tenant: &TenantRow, input: &NewProcureme
     Ok(quotes)
 }
 
-type KnownSupplier = (String, bool, bool, Vec<Region>);
+/// Name, SME, VCSE and the area it is based in.
+type KnownSupplier = (String, bool, bool, Option<Area>);
 
 fn known_suppliers(conn: &mut DbConnection, input: &NewProcurement) -> ApiResult<HashMap<String, KnownSupplier>> {
     let ids: Vec<&str> = input.quotes.iter().filter_map(|q| q.supplier_id.as_deref()).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, String, bool, bool, String)> = suppliers::table
+    let rows: Vec<(String, String, bool, bool, Option<String>)> = suppliers::table
         .filter(suppliers::id.eq_any(&ids))
         .select((
             suppliers::id,
             suppliers::name,
             suppliers::sme,
             suppliers::vcse,
-            suppliers::regions,
+            suppliers::based_in,
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, name, sme, vcse, regions)| {
-            let names: Vec<String> = serde_json::from_str(&regions)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored regions of supplier {id}: {e}")))?;
-            let regions = names.iter().filter_map(|r| Region::parse(r)).collect();
-            Ok((id, (name, sme, vcse, regions)))
+        .map(|(id, name, sme, vcse, based_in)| {
+            let based_in = based_in.as_deref().map(Area::from_db).transpose()?;
+            Ok((id, (name, sme, vcse, based_in)))
         })
         .collect()
 }

@@ -17,8 +17,7 @@ use crate::error::ApiResult;
 use crate::imports::PreparedImport;
 use crate::imports::csv_file::{Column, CsvFile, RowErrors};
 use crate::money::Money;
-use crate::region::Region;
-use crate::suppliers::directory::{SupplierDirectory, SupplierLocality, SupplierReference};
+use crate::suppliers::directory::{SupplierDirectory, SupplierLocality, SupplierReference, TenantPlace};
 use crate::tenants::model::TenantRow;
 
 pub const COLUMNS: &[Column] = &[
@@ -43,7 +42,7 @@ pub struct SpendContext {
     directory: SupplierDirectory,
     tree: CategoryTree,
     register: HashMap<String, contracts::RegisterEntry>,
-    tenant_region: Region,
+    tenant_place: TenantPlace,
     /// The tenant's recorded payments with the file's transaction ids.
     recorded: HashMap<String, SpendLineRow>,
     /// The tenant's payments recorded without a transaction id on the file's dates, counted by
@@ -78,7 +77,7 @@ impl SpendContext {
             directory: SupplierDirectory::load_all(conn)?,
             tree: categories::tree(conn)?,
             register: contracts::register_by_reference(conn, scope)?,
-            tenant_region: Region::from_db(&tenant.region)?,
+            tenant_place: TenantPlace::of(tenant)?,
             recorded: store::by_transaction_ids(conn, scope, &transaction_ids)?,
             recorded_without_id,
         })
@@ -97,11 +96,11 @@ pub fn check(
         directory,
         tree,
         register,
-        tenant_region,
+        tenant_place,
         recorded,
         recorded_without_id,
     } = context;
-    let tenant_region = *tenant_region;
+    let tenant_place = *tenant_place;
     let mut errors = RowErrors::default();
     let mut first_seen: HashMap<&str, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(file.len());
@@ -183,7 +182,7 @@ pub fn check(
             sme: sme.or(contract.map(|c| c.sme)),
             vcse: vcse.or(contract.map(|c| c.vcse)),
         };
-        let supplier = match directory.resolve(&reference, tenant_region) {
+        let supplier = match directory.resolve(&reference, tenant_place) {
             Ok(supplier) => supplier,
             Err((_, message)) => {
                 errors.add(line, "supplier", message);

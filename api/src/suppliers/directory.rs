@@ -6,16 +6,19 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use crate::area::Area;
 use crate::db::DbConnection;
 use crate::db::schema::suppliers;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::region::Region;
+use crate::tenants::model::TenantRow;
 use crate::text_enum::text_enum;
 use crate::text_search::lower;
 
 text_enum! {
-    /// Where a supplier is, seen from the tenant that buys from it: in the tenant's own area (a
-    /// force's county), elsewhere in its region, or outside it. The local-spend KPIs count these.
+    /// Where a supplier is based, seen from the tenant that buys from it: in the tenant's own
+    /// area (a police force area: a county, a group of unitary areas or a metropolitan area),
+    /// elsewhere in its region, or outside it. The local-spend KPIs count these.
     pub enum SupplierLocality {
         Area = "area",
         Region = "region",
@@ -30,17 +33,36 @@ pub struct KnownSupplier {
     pub name: String,
     pub sme: bool,
     pub vcse: bool,
-    pub regions: Vec<Region>,
+    /// The police force area it is based in, if recorded.
+    pub based_in: Option<Area>,
+}
+
+/// Where a tenant is, for telling who is local to it: the area it serves (if recorded) and its
+/// region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantPlace {
+    pub area: Option<Area>,
+    pub region: Region,
+}
+
+impl TenantPlace {
+    pub fn of(tenant: &TenantRow) -> ApiResult<TenantPlace> {
+        Ok(TenantPlace {
+            area: tenant.area().transpose()?,
+            region: Region::from_db(&tenant.region)?,
+        })
+    }
 }
 
 impl KnownSupplier {
-    /// A supplier that serves the tenant's region is regional to it. Serving "national" alone
-    /// does not make a supplier local anywhere.
-    pub fn locality_for(&self, tenant_region: Region) -> SupplierLocality {
-        if tenant_region != Region::National && self.regions.contains(&tenant_region) {
-            SupplierLocality::Region
-        } else {
-            SupplierLocality::Outside
+    /// Local means where the supplier is based, not where it delivers: based in the tenant's
+    /// area is `area`, elsewhere in the tenant's region is `region`, anywhere else (or not
+    /// recorded) is `outside`.
+    pub fn locality_for(&self, tenant: TenantPlace) -> SupplierLocality {
+        match self.based_in {
+            Some(area) if tenant.area == Some(area) => SupplierLocality::Area,
+            Some(area) if area.region() == tenant.region => SupplierLocality::Region,
+            _ => SupplierLocality::Outside,
         }
     }
 }
@@ -78,14 +100,14 @@ type Columns = (
     suppliers::name,
     suppliers::sme,
     suppliers::vcse,
-    suppliers::regions,
+    suppliers::based_in,
 );
 const COLUMNS: Columns = (
     suppliers::id,
     suppliers::name,
     suppliers::sme,
     suppliers::vcse,
-    suppliers::regions,
+    suppliers::based_in,
 );
 
 fn name_key(name: &str) -> String {
@@ -110,12 +132,10 @@ impl SupplierDirectory {
         SupplierDirectory::from_rows(rows)
     }
 
-    fn from_rows(rows: Vec<(String, String, bool, bool, String)>) -> ApiResult<SupplierDirectory> {
+    fn from_rows(rows: Vec<(String, String, bool, bool, Option<String>)>) -> ApiResult<SupplierDirectory> {
         let mut directory = SupplierDirectory::default();
-        for (id, name, sme, vcse, regions) in rows {
-            let names: Vec<String> = serde_json::from_str(&regions)
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored regions of supplier {id}: {e}")))?;
-            let regions = names.iter().filter_map(|r| Region::parse(r)).collect();
+        for (id, name, sme, vcse, based_in) in rows {
+            let based_in = based_in.as_deref().map(Area::from_db).transpose()?;
             directory.id_by_name.insert(name_key(&name), id.clone());
             directory.by_id.insert(
                 id.clone(),
@@ -124,7 +144,7 @@ impl SupplierDirectory {
                     name,
                     sme,
                     vcse,
-                    regions,
+                    based_in,
                 },
             );
         }
@@ -146,7 +166,7 @@ impl SupplierDirectory {
     pub fn resolve(
         &self,
         reference: &SupplierReference<'_>,
-        tenant_region: Region,
+        tenant: TenantPlace,
     ) -> Result<ResolvedSupplier, (&'static str, &'static str)> {
         let known = match (reference.id, reference.name) {
             (Some(id), _) => Some(self.get(id).ok_or(("supplier_id", "no supplier has this id"))?),
@@ -158,7 +178,7 @@ impl SupplierDirectory {
             Some(known) => ResolvedSupplier {
                 id: Some(known.id.clone()),
                 name: known.name.clone(),
-                locality: reference.locality.unwrap_or_else(|| known.locality_for(tenant_region)),
+                locality: reference.locality.unwrap_or_else(|| known.locality_for(tenant)),
                 sme: known.sme,
                 vcse: known.vcse,
             },

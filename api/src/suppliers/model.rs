@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::area::Area;
 use crate::clock;
 use crate::db::schema::suppliers;
 use crate::error::{ApiError, ApiResult};
@@ -46,6 +47,7 @@ pub struct SupplierRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub based_in: Option<String>,
 }
 
 /// Someone at the supplier that forces can contact. Kept current by the supplier.
@@ -106,8 +108,14 @@ pub struct Supplier {
     pub companies_house_number: Option<String>,
     pub sme: bool,
     pub vcse: bool,
-    /// Where it delivers; `national` means everywhere.
+    /// Where it delivers; `national` means everywhere. Serving a region does not make a
+    /// supplier local there: `based_in` does.
     pub regions: Vec<Region>,
+    /// The police force area it is based in (`null` when not recorded): a supplier is local to
+    /// a tenant serving that area, and regional to tenants in `based_in_region`.
+    pub based_in: Option<Area>,
+    /// The region of `based_in`.
+    pub based_in_region: Option<Region>,
     pub strategic: bool,
     pub contacts: Vec<Contact>,
     pub evidence: Vec<EvidenceItem>,
@@ -147,6 +155,10 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 impl SupplierRow {
+    pub fn based_in(&self) -> ApiResult<Option<Area>> {
+        self.based_in.as_deref().map(Area::from_db).transpose()
+    }
+
     /// The API view; `profile` is given only when the caller may see it.
     pub fn into_api(self, profile: Option<StrategicProfileRow>) -> ApiResult<Supplier> {
         Ok(Supplier {
@@ -154,6 +166,8 @@ impl SupplierRow {
                 .iter()
                 .map(|r| Region::from_db(r))
                 .collect::<ApiResult<_>>()?,
+            based_in: self.based_in()?,
+            based_in_region: self.based_in()?.map(Area::region),
             contacts: from_json("contacts", &self.contacts)?,
             evidence: from_json("evidence", &self.evidence)?,
             strategic_profile: match profile {
@@ -220,6 +234,8 @@ pub struct NewSupplier {
     pub vcse: bool,
     #[serde(default)]
     pub regions: Vec<Region>,
+    /// The police force area it is based in; what makes it local to a force.
+    pub based_in: Option<Area>,
     #[serde(default)]
     pub strategic: bool,
     #[serde(default)]
@@ -266,6 +282,7 @@ impl NewSupplier {
             sme: self.sme,
             vcse: self.vcse,
             regions: to_json(&regions),
+            based_in: self.based_in.map(|a| a.as_str().to_owned()),
             strategic: self.strategic,
             contacts: to_json(&self.contacts),
             evidence: to_json(&self.evidence),
@@ -298,6 +315,10 @@ pub struct SupplierChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(value_type = Vec<Region>)]
     pub regions: Option<Vec<Region>>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Area>)]
+    pub based_in: Option<Option<Area>>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(nullable = false)]
     pub strategic: Option<bool>,
@@ -334,6 +355,7 @@ pub struct SupplierChangeset {
     pub sme: Option<bool>,
     pub vcse: Option<bool>,
     pub regions: Option<String>,
+    pub based_in: Option<Option<String>>,
     pub strategic: Option<bool>,
     pub contacts: Option<String>,
     pub evidence: Option<String>,
@@ -352,6 +374,7 @@ impl SupplierChangeset {
                 regions.dedup();
                 to_json(&regions)
             }),
+            based_in: changes.based_in.map(|a| a.map(|a| a.as_str().to_owned())),
             strategic: changes.strategic,
             contacts: None,
             evidence: None,
@@ -391,6 +414,7 @@ impl SupplierProfileChanges {
             sme: None,
             vcse: None,
             regions: None,
+            based_in: None,
             strategic: None,
             contacts: self.contacts.map(|c| to_json(&c)),
             evidence: self.evidence.map(|e| to_json(&e)),

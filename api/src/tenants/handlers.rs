@@ -140,10 +140,11 @@ pub async fn update_tenant(
     let slug = slug.into_inner();
     let row = state
         .write(move |conn| {
-            store::get(conn, &slug)?;
+            let current = store::get(conn, &slug)?;
             let (expected, changes) = (expected?, body.parse()?);
-            changes.validate()?;
-            let detail = json!({"name": changes.name, "kind": changes.kind, "region": changes.region});
+            changes.validate(&current)?;
+            let detail =
+                json!({"name": changes.name, "kind": changes.kind, "region": changes.region, "area": changes.area});
             let row = store::update(conn, &slug, expected, changes.into())?;
             audit::record(conn, &principal, "tenant.updated", "tenant", &slug, detail)?;
             Ok(row)

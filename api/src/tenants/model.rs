@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::area::Area;
 use crate::clock;
 use crate::db::schema::tenants;
 use crate::error::ApiResult;
@@ -29,6 +30,7 @@ pub struct TenantRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub area: Option<String>,
 }
 
 /// A tenant: a police force, a fire and rescue service, or a national body.
@@ -40,15 +42,24 @@ pub struct Tenant {
     pub name: String,
     pub kind: TenantKind,
     pub region: Region,
+    /// The police force area it serves, which makes a supplier based there local to it (`null`
+    /// for a national body, or a service whose area spans several).
+    pub area: Option<Area>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl TenantRow {
+    /// The area it serves, if recorded.
+    pub fn area(&self) -> Option<ApiResult<Area>> {
+        self.area.as_deref().map(Area::from_db)
+    }
+
     pub fn into_api(self) -> ApiResult<Tenant> {
         Ok(Tenant {
             kind: TenantKind::from_db(&self.kind)?,
             region: Region::from_db(&self.region)?,
+            area: self.area().transpose()?,
             slug: self.slug,
             name: self.name,
             created_at: clock::utc(self.created_at),
@@ -68,6 +79,19 @@ pub struct NewTenant {
     pub name: String,
     pub kind: TenantKind,
     pub region: Region,
+    /// The police force area it serves (it must lie in `region`).
+    pub area: Option<Area>,
+}
+
+/// An area must lie in the tenant's region, or "local" and "regional" would disagree.
+fn check_area(checks: &mut Checks, area: Option<Area>, region: Region) {
+    if let Some(area) = area {
+        checks.check(
+            area.region() == region,
+            "area",
+            format!("{area} is in the {} region, not {region}", area.region()),
+        );
+    }
 }
 
 impl NewTenant {
@@ -75,6 +99,7 @@ impl NewTenant {
         let mut checks = Checks::new();
         checks.slug("slug", &self.slug);
         checks.text("name", &self.name, 200);
+        check_area(&mut checks, self.area, self.region);
         checks.finish()
     }
 
@@ -85,6 +110,7 @@ impl NewTenant {
             name: self.name.trim().to_owned(),
             kind: self.kind.as_str().to_owned(),
             region: self.region.as_str().to_owned(),
+            area: self.area.map(|a| a.as_str().to_owned()),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -106,12 +132,26 @@ pub struct TenantChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(value_type = Region)]
     pub region: Option<Region>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
+    #[schema(value_type = Option<Area>)]
+    pub area: Option<Option<Area>>,
 }
 
 impl TenantChanges {
-    pub fn validate(&self) -> ApiResult<()> {
+    /// Checked against the tenant as it is, since an area must lie in the region it will have.
+    pub fn validate(&self, current: &TenantRow) -> ApiResult<()> {
         let mut checks = Checks::new();
         checks.optional_text("name", self.name.as_deref(), 200);
+        let region = match self.region {
+            Some(region) => region,
+            None => Region::from_db(&current.region)?,
+        };
+        let area = match self.area {
+            Some(area) => area,
+            None => current.area().transpose()?,
+        };
+        check_area(&mut checks, area, region);
         checks.finish()
     }
 }
@@ -122,6 +162,7 @@ pub struct TenantChangeset {
     pub name: Option<String>,
     pub kind: Option<String>,
     pub region: Option<String>,
+    pub area: Option<Option<String>>,
 }
 
 impl From<TenantChanges> for TenantChangeset {
@@ -130,6 +171,7 @@ impl From<TenantChanges> for TenantChangeset {
             name: changes.name.map(|n| n.trim().to_owned()),
             kind: changes.kind.map(|k| k.as_str().to_owned()),
             region: changes.region.map(|r| r.as_str().to_owned()),
+            area: changes.area.map(|a| a.map(|a| a.as_str().to_owned())),
         }
     }
 }

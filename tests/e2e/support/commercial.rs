@@ -133,10 +133,14 @@ impl TestApp {
         self.ensure_category("uniform-garments", Some("uniform-and-ppe")).await;
         self.ensure_category("fleet", None).await;
         let awarded = self
-            .create_supplier(&json!({"name": AWARDED, "sme": true, "vcse": false, "regions": ["eastern"]}))
+            .create_supplier(
+                &json!({"name": AWARDED, "sme": true, "vcse": false, "regions": ["eastern"], "based_in": "cambridgeshire"}),
+            )
             .await;
         let charity = self
-            .create_supplier(&json!({"name": CHARITY, "sme": false, "vcse": true, "regions": ["eastern", "london"]}))
+            .create_supplier(&json!({
+                "name": CHARITY, "sme": false, "vcse": true, "regions": ["eastern", "london"], "based_in": "cambridgeshire"
+            }))
             .await;
         let national = self
             .create_supplier(&json!({"name": NATIONAL, "sme": false, "vcse": false, "regions": ["national"]}))
