@@ -1,7 +1,9 @@
--- Decisions made by the national layer alone cannot be kept in the old shape.
-PRAGMA defer_foreign_keys = ON;
+-- Decisions made by the national layer alone cannot be kept in the old shape. As in up.sql, the
+-- table is renamed out of the way before its replacement is created under the final name.
 DELETE FROM rule_decisions WHERE plugin_id IS NULL;
-CREATE TABLE rule_decisions_old (
+ALTER TABLE rule_decisions RENAME TO rule_decisions_new;
+DROP INDEX rule_decisions_procurement;
+CREATE TABLE rule_decisions (
     id              TEXT PRIMARY KEY NOT NULL,
     tenant_slug     TEXT NOT NULL REFERENCES tenants (slug),
     procurement_id  TEXT NOT NULL REFERENCES procurements (id),
@@ -18,11 +20,10 @@ CREATE TABLE rule_decisions_old (
     duration_micros BIGINT NOT NULL,
     procurement_version BIGINT
 );
-INSERT INTO rule_decisions_old SELECT id, tenant_slug, procurement_id, plugin_id, plugin_version,
+INSERT INTO rule_decisions SELECT id, tenant_slug, procurement_id, plugin_id, plugin_version,
     plugin_sha256, replay_of, requested_by, requested_at, input, decision, outcome, fuel_used,
-    duration_micros, procurement_version FROM rule_decisions;
-DROP TABLE rule_decisions;
-ALTER TABLE rule_decisions_old RENAME TO rule_decisions;
+    duration_micros, procurement_version FROM rule_decisions_new;
+DROP TABLE rule_decisions_new;
 CREATE INDEX rule_decisions_procurement ON rule_decisions (tenant_slug, procurement_id, id);
 DROP TABLE active_national_rule_plugin;
 DROP TABLE national_rule_plugins;

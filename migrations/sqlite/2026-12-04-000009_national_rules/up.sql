@@ -28,11 +28,13 @@ CREATE TABLE active_national_rule_plugin (
 -- A decision now records each layer that decided: the tenant's plugin (absent for a tenant with
 -- none of its own, e.g. a fire service that has just joined) and the national one (absent for
 -- decisions recorded before the layer existed). SQLite cannot drop NOT NULL in place, so the
--- table is rebuilt with the same rows.
--- Checked at commit, when the rebuilt table carries the name again: dropping the old one
--- would otherwise trip over rows that replay others (replay_of).
-PRAGMA defer_foreign_keys = ON;
-CREATE TABLE rule_decisions_new (
+-- table is rebuilt with the same rows. The old table is renamed out of the way first (which
+-- carries its own replay_of reference with it), so the new one is created under its final name
+-- and its replay_of refers to itself: dropping the old table then breaks no reference, with
+-- foreign keys enforced, inside the migration's transaction.
+ALTER TABLE rule_decisions RENAME TO rule_decisions_old;
+DROP INDEX rule_decisions_procurement;
+CREATE TABLE rule_decisions (
     id                      TEXT PRIMARY KEY NOT NULL,
     tenant_slug             TEXT NOT NULL REFERENCES tenants (slug),
     procurement_id          TEXT NOT NULL REFERENCES procurements (id),
@@ -56,12 +58,11 @@ CREATE TABLE rule_decisions_new (
     CHECK ((national_plugin_id IS NULL) = (national_decision IS NULL)),
     CHECK (plugin_id IS NOT NULL OR national_plugin_id IS NOT NULL)
 );
-INSERT INTO rule_decisions_new (id, tenant_slug, procurement_id, plugin_id, plugin_version, plugin_sha256,
+INSERT INTO rule_decisions (id, tenant_slug, procurement_id, plugin_id, plugin_version, plugin_sha256,
     replay_of, requested_by, requested_at, input, decision, outcome, fuel_used, duration_micros,
     procurement_version)
 SELECT id, tenant_slug, procurement_id, plugin_id, plugin_version, plugin_sha256, replay_of,
     requested_by, requested_at, input, decision, outcome, fuel_used, duration_micros, procurement_version
-FROM rule_decisions;
-DROP TABLE rule_decisions;
-ALTER TABLE rule_decisions_new RENAME TO rule_decisions;
+FROM rule_decisions_old;
+DROP TABLE rule_decisions_old;
 CREATE INDEX rule_decisions_procurement ON rule_decisions (tenant_slug, procurement_id, id);
