@@ -5,7 +5,24 @@ use super::*;
 
 /// What a rule plugin imports: the types interface (an instance of type definitions only) and the
 /// three types its world uses from it. Nothing it could call.
-const TYPE_IMPORTS: [&str; 4] = ["bluelight:rules/types@1.0.0", "procurement", "decision", "plugin-info"];
+/// What a plugin on interface `version` imports: the types interface and the three types.
+fn type_imports(version: &str) -> Vec<String> {
+    [
+        format!("bluelight:rules/types@{version}"),
+        "procurement".into(),
+        "decision".into(),
+        "plugin-info".into(),
+    ]
+    .to_vec()
+}
+
+/// The interface each bundled plugin is on: Cheshire's rules need nothing version 2 adds.
+fn interface_of(crate_name: &str) -> &'static str {
+    match crate_name {
+        "cheshire-constabulary" => "1.0.0",
+        _ => "2.0.0",
+    }
+}
 
 /// The initial size, in 64 KiB pages, of each linear memory a binary defines (nested ones too).
 fn initial_memory_pages(wasm: &[u8]) -> Vec<u64> {
@@ -60,7 +77,7 @@ fn the_seed_plugins_are_the_three_forces() {
 
 #[test]
 fn seed_plugins_are_components_of_the_rule_plugin_world_importing_nothing() {
-    for p in seed_plugins() {
+    for p in seed_plugins().iter().chain(national_plugins()) {
         assert!(Parser::is_component(p.wasm), "{} is not a component", p.crate_name);
         assert_eq!(
             runtime_imports(p.wasm).unwrap(),
@@ -68,10 +85,11 @@ fn seed_plugins_are_components_of_the_rule_plugin_world_importing_nothing() {
             "{} imports something",
             p.crate_name
         );
-        assert_eq!(component_imports(p.wasm).unwrap(), TYPE_IMPORTS, "{}", p.crate_name);
+        let expected = type_imports(interface_of(p.crate_name));
+        assert_eq!(component_imports(p.wasm).unwrap(), expected, "{}", p.crate_name);
         let (exports, uses) = world_of(p.wasm);
         assert_eq!(exports, ["describe", "evaluate"], "{}", p.crate_name);
-        assert_eq!(uses, TYPE_IMPORTS, "{}", p.crate_name);
+        assert_eq!(uses, expected, "{}", p.crate_name);
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
             .validate_all(p.wasm)
             .unwrap();
@@ -109,7 +127,7 @@ fn linear_memory_starts_small() {
 fn test_plugins_are_what_they_say() {
     assert!(Parser::is_component(hostile()));
     assert_eq!(runtime_imports(hostile()).unwrap(), Vec::<String>::new());
-    assert_eq!(component_imports(hostile()).unwrap(), TYPE_IMPORTS);
+    assert_eq!(component_imports(hostile()).unwrap(), type_imports("1.0.0"));
     let fixtures = fixtures_of(hostile());
     assert_eq!(fixtures.len(), 1);
     assert_eq!(fixtures[0]["input"]["tenant"], "hostile-test-constabulary");
@@ -134,10 +152,10 @@ fn the_west_yorkshire_fire_example_is_packaged_like_a_seed_plugin_but_not_seeded
     let wasm = west_yorkshire_fire();
     assert!(Parser::is_component(wasm));
     assert_eq!(runtime_imports(wasm).unwrap(), Vec::<String>::new());
-    assert_eq!(component_imports(wasm).unwrap(), TYPE_IMPORTS);
+    assert_eq!(component_imports(wasm).unwrap(), type_imports("1.0.0"));
     let (exports, uses) = world_of(wasm);
     assert_eq!(exports, ["describe", "evaluate"]);
-    assert_eq!(uses, TYPE_IMPORTS);
+    assert_eq!(uses, type_imports("1.0.0"));
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(wasm)
         .unwrap();
