@@ -259,6 +259,15 @@ async fn with_neither_layer_an_evaluation_is_refused_as_no_active_rule_plugin() 
 async fn only_a_national_admin_uploads_backtests_and_activates_the_national_rules() {
     let app = TestApp::spawn().await;
     app.tenant_with_category("new-test-constabulary").await;
+    // No tenant may take the national layer's name.
+    let response = app
+        .post_json(
+            "/api/v1/tenants",
+            &app.national_admin(),
+            &crate::support::tenant_body("national", "police", "eastern"),
+        )
+        .await;
+    assert_invalid_field(response, "slug").await;
     let wasm = bluelight_rules_bundled::national_plugins()[0].wasm;
     let path = "/api/v1/national/rule-plugins";
     for token in [

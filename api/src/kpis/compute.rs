@@ -105,13 +105,13 @@ const SPEND_SHARES: &[ShareRule] = &[
     ShareRule {
         key: "local_spend_area",
         name: "Local spend (the tenant's own area)",
-        definition: "Spend with suppliers based in the tenant's own area (locality `area`): for a supplier on the national record, its `based_in` police force area is the tenant's `area`; for one the service does not know, the locality stated on the line. Where a supplier delivers (its `regions`) does not count. As a share of all spend in the period.",
+        definition: "Spend with suppliers based in the tenant's own area (locality `area`): for a supplier on the national record, its `based_in` police force area is the tenant's `area`; for one the service does not know, the locality stated on the line. Where a supplier delivers (its `regions`) does not count. Lines recorded before suppliers' bases were kept keep the locality worked out then. As a share of all spend in the period.",
         counts: |f| f.locality == SupplierLocality::Area,
     },
     ShareRule {
         key: "local_spend_region",
         name: "Local spend (the tenant's region, its own area included)",
-        definition: "Spend with suppliers based in the tenant's policing region, its own area included (locality `area` or `region`): for a supplier on the national record, the region of its `based_in` area is the tenant's `region`; for one the service does not know, the locality stated on the line. Where a supplier delivers (its `regions`) does not count. As a share of all spend in the period.",
+        definition: "Spend with suppliers based in the tenant's policing region, its own area included (locality `area` or `region`): for a supplier on the national record, the region of its `based_in` area is the tenant's `region`; for one the service does not know, the locality stated on the line. Where a supplier delivers (its `regions`) does not count. Lines recorded before suppliers' bases were kept keep the locality worked out then. As a share of all spend in the period.",
         counts: |f| matches!(f.locality, SupplierLocality::Area | SupplierLocality::Region),
     },
     ShareRule {

@@ -7,6 +7,7 @@ use crate::area::Area;
 use crate::clock;
 use crate::db::schema::tenants;
 use crate::error::ApiResult;
+use crate::national_rules::NATIONAL;
 use crate::region::Region;
 use crate::text_enum::text_enum;
 use crate::validate::Checks;
@@ -98,6 +99,13 @@ impl NewTenant {
     pub fn validate(&self) -> ApiResult<()> {
         let mut checks = Checks::new();
         checks.slug("slug", &self.slug);
+        // Findings, decision layers and plugins name the national rules layer by this word, so a
+        // tenant of that name would be taken for it.
+        checks.check(
+            self.slug != NATIONAL,
+            "slug",
+            "`national` is the name of the national rules layer, not a tenant's",
+        );
         checks.text("name", &self.name, 200);
         check_area(&mut checks, self.area, self.region);
         checks.finish()

@@ -303,26 +303,33 @@ pub struct Procurement {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub evaluation_date: NaiveDate,
     // Interface version 2 adds the fields below. Each has a default, so an input recorded for a
-    // version 1 plugin reads back unchanged (and a v1 plugin never sees them).
+    // version 1 plugin reads back unchanged (and a v1 plugin never sees them); the service always
+    // sends them, so the document lists them as required.
     /// Sub-central for police and fire bodies.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub authority_type: AuthorityType,
     /// A light-touch contract (the Act's light-touch threshold applies).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub light_touch: bool,
     #[serde(default)]
     pub procedure: Option<Procedure>,
     #[serde(default)]
     pub direct_award: Option<DirectAward>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub notices: Vec<Notice>,
     /// A conflicts assessment was prepared (s.83).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub conflicts_assessed: bool,
     /// KPIs set for the contract (s.52).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub kpis_set: u32,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub approvals: Vec<Approval>,
     #[serde(default)]
     pub single_tender_justification: Option<SingleTenderJustification>,
