@@ -79,33 +79,7 @@ pub fn load(conn: &mut DbConnection, engine: &Arc<RuleEngine>, today: NaiveDate)
             if tenants::find(conn, seed.tenant)?.is_none() || plugins::next_version(conn, &scope)? > 1 {
                 continue;
             }
-            let plugin = engine
-                .load(seed.wasm)
-                .map_err(|e| anyhow::anyhow!("seed plugin {}: {e}", seed.crate_name))?;
-            let fixtures = plugin.run_fixtures();
-            anyhow::ensure!(
-                fixtures.all_passed,
-                "seed plugin {}: fixtures fail: {fixtures:?}",
-                seed.crate_name
-            );
-            let info = plugin.info();
-            let row = NewRulePluginRow {
-                id: clock::new_id(),
-                tenant_slug: seed.tenant.to_owned(),
-                version: 1,
-                sha256: plugin.sha256().to_owned(),
-                wasm: seed.wasm.to_vec(),
-                size_bytes: seed.wasm.len() as i64,
-                name: info.name.clone(),
-                plugin_version: info.version.clone(),
-                interface_version: plugin.interface_version().to_owned(),
-                rules: serde_json::to_string(&info.rules)?,
-                fixtures_total: fixtures.total as i32,
-                fixtures_passed: fixtures.passed as i32,
-                fixture_report: serde_json::to_string(&fixtures)?,
-                uploaded_by: LOADED_BY.into(),
-                uploaded_at: clock::now(),
-            };
+            let (row, plugin) = first_version(engine, seed, "seed plugin")?;
             plugins::insert(conn, &row)?;
             plugins::activate(conn, &scope, &row.id, LOADED_BY)?;
             report.plugins += 1;
@@ -198,13 +172,26 @@ fn seed_national_layer(
     let Some(seed) = bluelight_rules_bundled::national_plugins().first() else {
         return Ok(None);
     };
+    let (row, plugin) = first_version(engine, seed, "national plugin")?;
+    national_store::insert(conn, &row)?;
+    national_store::activate(conn, &row.id, LOADED_BY)?;
+    let stored = national_store::get(conn, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some((stored, plugin)))
+}
+
+/// A bundled plugin loaded, its fixtures passed, as the row of its first stored version.
+fn first_version(
+    engine: &Arc<RuleEngine>,
+    seed: &bluelight_rules_bundled::BundledPlugin,
+    what: &str,
+) -> anyhow::Result<(NewRulePluginRow, Arc<Plugin>)> {
     let plugin = engine
         .load(seed.wasm)
-        .map_err(|e| anyhow::anyhow!("national plugin {}: {e}", seed.crate_name))?;
+        .map_err(|e| anyhow::anyhow!("{what} {}: {e}", seed.crate_name))?;
     let fixtures = plugin.run_fixtures();
     anyhow::ensure!(
         fixtures.all_passed,
-        "national plugin {}: fixtures fail: {fixtures:?}",
+        "{what} {}: fixtures fail: {fixtures:?}",
         seed.crate_name
     );
     let info = plugin.info();
@@ -225,8 +212,5 @@ fn seed_national_layer(
         uploaded_by: LOADED_BY.into(),
         uploaded_at: clock::now(),
     };
-    national_store::insert(conn, &row)?;
-    national_store::activate(conn, &row.id, LOADED_BY)?;
-    let stored = national_store::get(conn, 1).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Some((stored, plugin)))
+    Ok((row, plugin))
 }
