@@ -11,8 +11,8 @@ use crate::auth::{Principal, TenantScope};
 use crate::categories::model::CategoryTree;
 use crate::categories::store as categories;
 use crate::clock;
-use crate::db::DbConnection;
 use crate::db::schema::{contracts, frameworks, lot_suppliers, lots, procurements, spend_lines};
+use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::Eligibility;
 use crate::http::Page;
@@ -437,10 +437,9 @@ pub const INSERT_BATCH: usize = 500;
 /// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
 pub fn insert_batch(conn: &mut DbConnection, rows: &[ContractRow]) -> QueryResult<()> {
     // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
-    match conn {
-        DbConnection::Pg(pg) => diesel::insert_into(contracts::table).values(rows).execute(pg)?,
-        DbConnection::Sqlite(sqlite) => diesel::insert_into(contracts::table).values(rows).execute(sqlite)?,
-    };
+    db::on_backend!(conn, |backend| diesel::insert_into(contracts::table)
+        .values(rows)
+        .execute(backend))?;
     Ok(())
 }
 

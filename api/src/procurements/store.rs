@@ -68,7 +68,7 @@ pub fn get(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<
 /// once (two awards) run one after the other and the second sees what the first did. SQLite's
 /// writes are already one at a time (the app's write lock).
 pub fn lock(conn: &mut DbConnection, scope: &TenantScope, id: &str) -> ApiResult<()> {
-    if let DbConnection::Pg(pg) = conn {
+    if let Some(pg) = conn.postgres() {
         procurements::table
             .filter(procurements::tenant_slug.eq(scope.slug()))
             .filter(procurements::id.eq(id))

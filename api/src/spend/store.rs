@@ -7,8 +7,8 @@ use diesel::prelude::*;
 
 use super::model::{SpendFilter, SpendLineRow};
 use crate::auth::TenantScope;
-use crate::db::DbConnection;
 use crate::db::schema::{contracts, spend_lines};
+use crate::db::{self, DbConnection};
 use crate::http::Page;
 
 pub fn list(
@@ -113,9 +113,8 @@ pub const INSERT_BATCH: usize = 1_000;
 /// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
 pub fn insert_batch(conn: &mut DbConnection, rows: &[SpendLineRow]) -> QueryResult<()> {
     // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
-    match conn {
-        DbConnection::Pg(pg) => diesel::insert_into(spend_lines::table).values(rows).execute(pg)?,
-        DbConnection::Sqlite(sqlite) => diesel::insert_into(spend_lines::table).values(rows).execute(sqlite)?,
-    };
+    db::on_backend!(conn, |backend| diesel::insert_into(spend_lines::table)
+        .values(rows)
+        .execute(backend))?;
     Ok(())
 }
