@@ -115,7 +115,7 @@ impl CategoryRow {
 pub struct NewCategory {
     #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: String,
     #[serde(default)]
     pub parent: Option<String>,
@@ -135,7 +135,7 @@ pub struct NewCategory {
 #[schema(example = json!({"joint_with_fire": true}))]
 pub struct CategoryChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -68,10 +68,10 @@ pub struct ContractKpi {
         example = "Orders delivered within 48 hours",
         min_length = 1,
         max_length = 200,
-        pattern = r"\S"
+        pattern = r"[^\s\u0085]"
     )]
     pub name: String,
-    #[schema(example = "95%", min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(example = "95%", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub target: String,
 }
 
@@ -97,9 +97,9 @@ pub struct ContractKpi {
 }))]
 pub struct NewContract {
     /// The force's own reference, unique within the tenant.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\u0085]")]
     pub reference: String,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: String,
     /// A national supplier's id. Or give `supplier_name`: a name matching a national supplier
     /// links to it; any other name is recorded as given.
@@ -119,7 +119,7 @@ pub struct NewContract {
     pub start_date: NaiveDate,
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: NaiveDate,
-    #[schema(example = "2 x 12 months", min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(example = "2 x 12 months", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub extension_options: Option<String>,
     /// The end date if every extension is taken.
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
@@ -134,7 +134,7 @@ pub struct NewContract {
     pub collaborative_partners: Vec<String>,
     /// The procurement this contract came from, if recorded here.
     pub procurement_id: Option<String>,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub contract_manager: Option<String>,
     #[serde(default)]
     #[schema(max_items = 20)]
@@ -160,7 +160,7 @@ impl utoipa::PartialSchema for PartnerName {
             ))
             .min_length(Some(1))
             .max_length(Some(200))
-            .pattern(Some(r"\S"))
+            .pattern(Some(r"[^\s\u0085]"))
             .into()
     }
 }
@@ -177,10 +177,10 @@ fn zero() -> Money {
 #[schema(example = json!({"end_date": "2030-03-31", "max_end_date": null, "savings": "120000.00"}))]
 pub struct ContractChanges {
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"[^\s\u0085]")]
     pub reference: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -210,7 +210,7 @@ pub struct ContractChanges {
     #[schema(nullable = false, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub extension_options: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
@@ -231,7 +231,7 @@ pub struct ContractChanges {
     #[schema(value_type = Option<String>)]
     pub procurement_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub contract_manager: Option<Option<String>>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = Vec<ContractKpi>, max_items = 20)]
@@ -596,7 +596,7 @@ pub struct AwardContract {
     pub supplier_id: Option<String>,
     pub supplier_name: Option<String>,
     /// The contract's reference; defaults to the procurement's.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\u0085]")]
     pub reference: Option<String>,
     /// The contract's value; defaults to the winning quote's amount, or the procurement's value
     /// when it has no quotes.
@@ -606,7 +606,7 @@ pub struct AwardContract {
     pub start_date: NaiveDate,
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: NaiveDate,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub extension_options: Option<String>,
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<NaiveDate>,
@@ -615,7 +615,7 @@ pub struct AwardContract {
     #[serde(default)]
     #[schema(value_type = Vec<PartnerName>, max_items = 50)]
     pub collaborative_partners: Vec<String>,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub contract_manager: Option<String>,
     #[serde(default)]
     #[schema(max_items = 20)]

@@ -264,7 +264,7 @@ fn active() -> AwardStatus {
 pub struct NewLot {
     #[schema(minimum = 1)]
     pub number: i32,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: String,
     #[serde(default)]
     #[schema(max_length = 4000)]
@@ -355,12 +355,12 @@ impl NewLot {
 pub struct NewFramework {
     #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
     pub reference: String,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: String,
     #[serde(default)]
     #[schema(max_length = 10000)]
     pub description: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub owning_body: String,
     /// The category's slug.
     pub category: String,
@@ -370,7 +370,7 @@ pub struct NewFramework {
     pub end_date: Option<NaiveDate>,
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<NaiveDate>,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub extension_options: Option<String>,
     #[schema(value_type = Option<NonNegativeMoney>)]
     pub max_value: Option<Money>,
@@ -476,13 +476,13 @@ impl NewFramework {
 #[schema(example = json!({"end_date": "2031-03-31", "extension_options": "1 x 12 months remaining"}))]
 pub struct FrameworkChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(nullable = false, max_length = 10000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub owning_body: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(nullable = false)]
@@ -497,7 +497,7 @@ pub struct FrameworkChanges {
     #[schema(value_type = Option<NaiveDate>, pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub max_end_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub extension_options: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NonNegativeMoney>)]
@@ -573,7 +573,7 @@ pub struct FrameworkChangeset {
 #[schema(example = json!({"routes": ["further_competition"], "max_value": "2500000.00"}))]
 pub struct LotChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(nullable = false, max_length = 4000)]

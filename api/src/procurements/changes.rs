@@ -17,10 +17,10 @@ use crate::money::{Money, NonNegativeMoney};
 #[schema(example = json!({"route": "e_tender", "published": true}))]
 pub struct ProcurementChanges {
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 64, pattern = r"[^\s\u0085]")]
     pub reference: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
     #[schema(value_type = NonNegativeMoney)]
@@ -56,7 +56,7 @@ pub struct ProcurementChanges {
     #[schema(nullable = false)]
     pub published: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, min_length = 1, max_length = 4000, pattern = r"\S")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")]
     pub market_engagement_evidence: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Procedure>)]

@@ -30,7 +30,7 @@ pub struct QuoteInput {
         example = "Shire Kit Supplies Ltd",
         min_length = 1,
         max_length = 200,
-        pattern = r"\S"
+        pattern = r"[^\s\u0085]"
     )]
     pub supplier_name: Option<String>,
     #[schema(value_type = NonNegativeMoney)]
@@ -88,9 +88,9 @@ pub struct WeightingsInput {
 }))]
 pub struct NewProcurement {
     /// The force's own reference, unique within the tenant.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\u0085]")]
     pub reference: String,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: String,
     /// The whole-life value in pounds.
     #[schema(value_type = NonNegativeMoney)]
@@ -117,7 +117,7 @@ pub struct NewProcurement {
     #[serde(default)]
     pub published: bool,
     /// What market engagement was done, if any (needed before a single tender action).
-    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")]
     pub market_engagement_evidence: Option<String>,
     /// The procedure under the Procurement Act 2023, when the buyer records one. Without it the
     /// national rules have only `route` to go on, which is the force's term, not the Act's.

@@ -54,7 +54,7 @@ pub struct SupplierRow {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    #[schema(example = "Priya Shah", min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(example = "Priya Shah", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: String,
     #[schema(example = "Account manager")]
     pub role: Option<String>,
@@ -69,7 +69,7 @@ pub struct Contact {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceItem {
-    #[schema(example = "ISO 27001 certificate", min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(example = "ISO 27001 certificate", min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub title: String,
     /// An http(s) URL.
     #[schema(
@@ -84,13 +84,13 @@ pub struct EvidenceItem {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SocialValueCommitment {
-    #[schema(example = "Local employment", min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(example = "Local employment", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub theme: String,
     #[schema(
         example = "20 apprenticeships in the North West by 2027",
         min_length = 1,
         max_length = 2000,
-        pattern = r"\S"
+        pattern = r"[^\s\u0085]"
     )]
     pub commitment: String,
     #[schema(example = "Apprentices started, reported quarterly")]
@@ -224,7 +224,7 @@ fn check_evidence(checks: &mut Checks, evidence: &[EvidenceItem]) {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Pennine Protective Apparel Ltd", "companies_house_number": "08123456", "sme": true, "vcse": false, "regions": ["north-west", "yorkshire-and-the-humber"], "strategic": false, "contacts": [{"name": "Priya Shah", "role": "Account manager", "email": "priya.shah@example.co.uk"}]}))]
 pub struct NewSupplier {
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub name: String,
     /// 8 digits, or 2 capital letters and 6 digits.
     #[schema(pattern = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")]
@@ -301,7 +301,7 @@ impl NewSupplier {
 #[schema(example = json!({"strategic": true, "strategic_profile": {"modern_slavery_risk_tier": "low", "code_of_ethics_signed_on": "2025-06-01", "contingency_plan_summary": "Dual-sourced fabric; 12 weeks' stock held regionally"}}))]
 pub struct SupplierChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, pattern = r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$")]

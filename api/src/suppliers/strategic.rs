@@ -57,7 +57,7 @@ impl RiskChangeRow {
 #[schema(example = json!({"rating": "amber", "reason": "Two late deliveries of body armour in Q3; recovery plan agreed"}))]
 pub struct NewRiskRating {
     pub rating: RiskRating,
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"[^\s\u0085]")]
     pub reason: String,
 }
 
@@ -125,7 +125,7 @@ pub struct NewKpiScore {
     /// A quarter, `YYYY-Qn`.
     #[schema(pattern = r"^[0-9]{4}-Q[1-4]$")]
     pub period: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: String,
     #[schema(minimum = 0, maximum = 100)]
     pub score: i32,

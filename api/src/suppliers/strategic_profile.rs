@@ -70,9 +70,9 @@ pub struct StrategicProfileInput {
     pub modern_slavery_statement_url: Option<String>,
     pub modern_slavery_risk_tier: Option<ModernSlaveryRiskTier>,
     pub code_of_ethics_signed_on: Option<NaiveDate>,
-    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")]
     pub contingency_plan_summary: Option<String>,
-    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")]
     pub exit_plan_summary: Option<String>,
     #[serde(default)]
     pub social_value_commitments: Vec<SocialValueCommitment>,

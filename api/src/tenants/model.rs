@@ -76,7 +76,7 @@ impl TenantRow {
 pub struct NewTenant {
     #[schema(min_length = 2, max_length = 64, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: String,
     pub kind: TenantKind,
     pub region: Region,
@@ -132,7 +132,7 @@ impl NewTenant {
 #[schema(example = json!({"name": "Bedfordshire Police", "region": "eastern"}))]
 pub struct TenantChanges {
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::http::patch::not_null")]
     #[schema(value_type = TenantKind)]

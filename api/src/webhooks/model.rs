@@ -61,7 +61,7 @@ pub struct NewSubscription {
     pub url: String,
     #[schema(value_type = std::collections::BTreeSet<EventType>, min_items = 1)]
     pub events: Vec<EventType>,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
     pub description: Option<String>,
 }
 
