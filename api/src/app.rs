@@ -14,6 +14,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::http::allowed_methods::AllowedMethods;
 use crate::http::json::MAX_JSON_BYTES;
+use crate::http::request_log;
 use crate::state::AppState;
 use crate::{db, demo, imports, openapi, routes, webhooks};
 
@@ -114,7 +115,8 @@ pub fn server(state: web::Data<AppState>, listener: TcpListener, workers: Option
                 ApiError::NotFound(format!("no resource at {} ({error})", req.path())).into()
             }))
             .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
-            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+            // Outermost: the request id, access log and request metrics cover everything inside.
+            .wrap(middleware::from_fn(request_log::middleware))
             .configure(|cfg| configure(cfg, &document, allowed_methods.clone()))
     })
     .listen(listener)?;

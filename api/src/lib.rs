@@ -19,6 +19,8 @@ pub mod http;
 pub mod idempotency;
 pub mod imports;
 pub mod kpis;
+pub mod logging;
+pub mod metrics;
 pub mod money;
 pub mod national;
 pub mod national_rules;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use bluelight_api::auth::{Claims, mint_token};
 use bluelight_api::config::{AuthArgs, DatabaseArgs, ServeArgs};
 use bluelight_api::db::{self, Backend};
-use bluelight_api::{app, openapi};
+use bluelight_api::{app, logging, openapi};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -85,12 +85,13 @@ struct TokenArgs {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    match logging::LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref()) {
+        Ok(format) => logging::init(format),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let cli = Cli::parse();
     let outcome = match cli.command {
         None => serve(cli.serve),

@@ -14,6 +14,7 @@ use crate::db::{self, Backend, DbConnection, DbPool};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency;
 use crate::imports::progress::ImportProgress;
+use crate::metrics::metrics;
 use crate::webhooks::settings::WebhookSettings;
 
 pub struct AppState {
@@ -76,7 +77,9 @@ impl AppState {
         let write_lock = self.write_lock.clone();
         // Read here, on the request's task: the blocking pool's threads do not see it.
         let claimed = idempotency::claimed_by_this_request();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             // Taken before a pooled connection, so queued writers do not hold connections that
             // readers need.
             let _one_writer = match &write_lock {
@@ -113,7 +116,9 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             work(&mut conn)
         })
@@ -129,15 +134,41 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&RuleEngine) -> ApiResult<T> + Send + 'static,
     {
-        let share = self.sandbox_shares.take(tenant)?;
+        let share = self.sandbox_shares.take(tenant).inspect_err(|_| {
+            metrics()
+                .sandboxes_refused
+                .with_label_values(&[tenant, "tenant_share"])
+                .inc();
+        })?;
         let engine = self.rules.clone();
+        let span = tracing::Span::current();
+        let in_use = SandboxInUse::take();
         web::block(move || {
+            let _request = span.enter();
             let result = work(&engine);
             drop(share);
+            drop(in_use);
             result
         })
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking plugin task failed: {e}")))?
+    }
+}
+
+/// One sandbox counted in use (`bluelight_rule_sandboxes_in_use`) until dropped, however the work
+/// ends.
+struct SandboxInUse;
+
+impl SandboxInUse {
+    fn take() -> SandboxInUse {
+        metrics().sandboxes_in_use.inc();
+        SandboxInUse
+    }
+}
+
+impl Drop for SandboxInUse {
+    fn drop(&mut self) {
+        metrics().sandboxes_in_use.dec();
     }
 }
 

@@ -116,11 +116,13 @@ mod tests {
     /// TAB, VT, FF, ZWNBSP, the space separators (Unicode category Zs), LF, CR, LS and PS.
     fn ecma_white_space(c: char) -> bool {
         const SPACE_SEPARATORS: [u32; 17] = [
-            0x20, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009,
-            0x200A, 0x202F, 0x205F, 0x3000,
+            0x20, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
+            0x202F, 0x205F, 0x3000,
         ];
-        matches!(c, '\t' | '\u{b}' | '\u{c}' | '\u{feff}' | '\n' | '\r' | '\u{2028}' | '\u{2029}')
-            || SPACE_SEPARATORS.contains(&u32::from(c))
+        matches!(
+            c,
+            '\t' | '\u{b}' | '\u{c}' | '\u{feff}' | '\n' | '\r' | '\u{2028}' | '\u{2029}'
+        ) || SPACE_SEPARATORS.contains(&u32::from(c))
     }
 
     #[test]
@@ -137,7 +139,10 @@ mod tests {
     #[test]
     fn the_document_gives_human_text_the_not_blank_pattern() {
         let document = crate::openapi::document_json();
-        assert!(!document.contains(r#""pattern": "\\S""#), "a bare \\S pattern is back in the document");
+        assert!(
+            !document.contains(r#""pattern": "\\S""#),
+            "a bare \\S pattern is back in the document"
+        );
         assert!(document.contains(&serde_json::to_string(NOT_BLANK_PATTERN).unwrap()));
     }
 }

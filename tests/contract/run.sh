@@ -13,7 +13,9 @@
 #    (openapi-python-client) and TypeScript types (openapi-typescript), failing on any generator
 #    warning; type-checks the TypeScript scenario with `tsc --strict`; runs both vendor scenarios
 #    (python/scenario.py, ts/scenario.ts) against a service started with ALLOW_PRIVATE_URLS=true,
-#    so that their webhook receiver on 127.0.0.1 gets signed deliveries.
+#    so that their webhook receiver on 127.0.0.1 gets signed deliveries; checks what an operator's
+#    tools see (python/operations.py): /metrics read by Prometheus's reference parser and moving
+#    by exactly the traffic sent, and LOG_FORMAT=json lines carrying each request's id.
 # 4. Runs schemathesis (all checks; examples, coverage, fuzzing and stateful phases) from the
 #    committed document against a fresh service: the tenant-scoped operations
 #    (/api/v1/tenants/{slug}/...) as Bedfordshire Police's tenant_admin with `slug` fixed to
@@ -313,6 +315,26 @@ if [[ "${CONTRACT_ONLY:-}" != schemathesis ]]; then
     stop_service
   else
     RESULTS+=("FAIL the service started for the scenarios")
+    FAILED=$((FAILED + 1))
+  fi
+fi
+
+# ----- 3b. what an operator's tools see ---------------------------------------------------------
+
+operations_check() {
+  BLUELIGHT_URL="$SERVICE_URL" BLUELIGHT_TENANT=bedfordshire-police \
+    BLUELIGHT_NATIONAL_TOKEN="$(token --role national_viewer --sub contract-ops@bluelight)" \
+    BLUELIGHT_BUYER_TOKEN="$(token --role buyer --tenant bedfordshire-police --sub contract-ops@bedfordshire)" \
+    BLUELIGHT_LOG="$OUT/logs/operations.log" BLUELIGHT_SERVICE_PID="$SERVICE_PID" \
+    "$VENV/bin/python" "$HERE/python/operations.py"
+}
+
+if [[ "${CONTRACT_ONLY:-}" != schemathesis ]]; then
+  if CONTRACT_RUST_LOG=info start_service operations LOG_FORMAT=json; then
+    run_step "operations: /metrics through Prometheus's parser, JSON log lines with request ids" operations_check
+    stop_service
+  else
+    RESULTS+=("FAIL the service started for the operations check")
     FAILED=$((FAILED + 1))
   fi
 fi

@@ -31,6 +31,7 @@ mod kpis;
 mod local_suppliers;
 mod national;
 mod national_rules;
+mod observability;
 mod ocds;
 mod ocds_import;
 mod openapi;

@@ -41,6 +41,9 @@ async fn a_tenant_flooding_its_sandboxes_is_refused_beyond_its_share_and_others_
         .await;
     let benign = benign["id"].as_str().unwrap().to_owned();
 
+    let refusals =
+        format!(r#"bluelight_rule_sandboxes_refused_total{{limit="tenant_share",tenant="{HOSTILE_TENANT}"}}"#);
+    let refused_before = app.metric(&refusals).await;
     let path = format!("/api/v1/tenants/{HOSTILE_TENANT}/procurements/{spinning}/evaluations");
     let mut flood = tokio::task::JoinSet::new();
     for _ in 0..24 {
@@ -83,6 +86,8 @@ async fn a_tenant_flooding_its_sandboxes_is_refused_beyond_its_share_and_others_
         assert_eq!(problem["code"], "service_unavailable", "{problem}");
         assert_eq!(retry_after.as_deref(), Some("1"));
     }
+    // Each refusal is counted against the tenant's share, in the operators' metrics.
+    assert_eq!(app.metric(&refusals).await - refused_before, refused.len() as f64);
     for (problem, _) in &flooded {
         assert!(
             problem["status"] == 503 || problem["code"] == "plugin_deadline_exceeded",

@@ -119,7 +119,12 @@ pub struct NewContract {
     pub start_date: NaiveDate,
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]
     pub end_date: NaiveDate,
-    #[schema(example = "2 x 12 months", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
+    #[schema(
+        example = "2 x 12 months",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\s\u0085]"
+    )]
     pub extension_options: Option<String>,
     /// The end date if every extension is taken.
     #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-")]

@@ -162,6 +162,22 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
     }
 }
 
+/// The pool's waits and timeouts, for the metrics.
+#[derive(Debug)]
+struct PoolEvents;
+
+impl diesel::r2d2::HandleEvent for PoolEvents {
+    fn handle_checkout(&self, event: diesel::r2d2::event::CheckoutEvent) {
+        crate::metrics::metrics()
+            .db_pool_wait
+            .observe(event.duration().as_secs_f64());
+    }
+
+    fn handle_timeout(&self, _event: diesel::r2d2::event::TimeoutEvent) {
+        crate::metrics::metrics().db_pool_timeouts.inc();
+    }
+}
+
 /// Opens a pool on `url` (a `postgres://` URL, or an SQLite file path, optionally `sqlite://`).
 pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let target = match Backend::of_url(url) {
@@ -184,6 +200,7 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         // connection busy) it gets 503 with `Retry-After` within about a second.
         .connection_timeout(POOL_WAIT)
         .connection_customizer(Box::new(ConnectionSetup))
+        .event_handler(Box::new(PoolEvents))
         .build(manager)
         .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot connect to the database: {e}"))
 }

@@ -13,6 +13,7 @@ use super::model::{CombinedDecision, LayerDecision, SourcedFinding};
 use crate::auth::TenantScope;
 use crate::db::DbConnection;
 use crate::error::{ApiError, ApiResult};
+use crate::metrics::metrics;
 use crate::national_rules::{self, NATIONAL, store as national};
 use crate::rule_plugins::model::RulePluginRow;
 use crate::rule_plugins::{self, store as tenant_plugins};
@@ -64,6 +65,8 @@ pub struct Layer {
 pub struct Layers {
     pub national: Option<Layer>,
     pub tenant: Option<Layer>,
+    /// Whose procurement is decided (the metrics' tenant label).
+    pub tenant_slug: String,
 }
 
 impl Layers {
@@ -83,28 +86,63 @@ impl Layers {
             }),
             None => None,
         };
-        Ok(Layers { national, tenant })
+        Ok(Layers {
+            national,
+            tenant,
+            tenant_slug: scope.slug().to_owned(),
+        })
     }
 
     /// Runs each layer on the input in a fresh sandbox of its own: nothing passes between them.
     /// A failing plugin fails the evaluation, with the layer it was in named.
     pub fn evaluate(&self, input: &Procurement) -> ApiResult<Evaluated> {
-        let run = |layer: &Option<Layer>, name: &str| -> ApiResult<Option<LayerEvaluation>> {
-            match layer {
-                None => Ok(None),
-                Some(layer) => match layer.plugin.evaluate(input) {
-                    Ok(evaluation) => Ok(Some(LayerEvaluation {
-                        row: layer.row.clone(),
-                        evaluation,
-                    })),
-                    Err(error) => Err(layer_failed(name, error)),
-                },
+        let run = |layer: &Option<Layer>, label: &str, name: &str| -> ApiResult<Option<LayerEvaluation>> {
+            let Some(layer) = layer else { return Ok(None) };
+            let evaluated = layer.plugin.evaluate(input);
+            self.count(label, &evaluated);
+            match evaluated {
+                Ok(evaluation) => Ok(Some(LayerEvaluation {
+                    row: layer.row.clone(),
+                    evaluation,
+                })),
+                Err(error) => Err(layer_failed(name, error)),
             }
         };
         Ok(Evaluated {
-            national: run(&self.national, "the national rules layer's plugin")?,
-            tenant: run(&self.tenant, "the tenant's rule plugin")?,
+            national: run(&self.national, NATIONAL, "the national rules layer's plugin")?,
+            tenant: run(&self.tenant, "tenant", "the tenant's rule plugin")?,
         })
+    }
+
+    /// One layer's evaluation in the metrics: its outcome (or `failed`), fuel and duration; a
+    /// refusal for want of a sandbox counts as refused, not as an evaluation.
+    fn count(&self, layer: &str, evaluated: &Result<Evaluation, PluginError>) {
+        let metrics = metrics();
+        let outcome = match evaluated {
+            Ok(evaluation) => {
+                metrics
+                    .evaluation_fuel
+                    .with_label_values(&[layer])
+                    .observe(evaluation.fuel_used as f64);
+                metrics
+                    .evaluation_duration
+                    .with_label_values(&[layer])
+                    .observe(evaluation.duration.as_secs_f64());
+                evaluation.decision.outcome.as_str()
+            }
+            Err(PluginError::Busy) => {
+                metrics
+                    .sandboxes_refused
+                    .with_label_values(&[&self.tenant_slug, "engine"])
+                    .inc();
+                return;
+            }
+            Err(_) => "failed",
+        };
+        metrics
+            .evaluations
+            .with_label_values(&[&self.tenant_slug, layer, outcome])
+            .inc();
     }
 }
 

@@ -8,6 +8,7 @@ pub mod json;
 pub mod page;
 pub mod patch;
 pub mod query;
+pub mod request_log;
 
 pub use etag::{ETagged, etag_of, required_if_match};
 pub use json::JsonBody;

@@ -15,6 +15,7 @@ use crate::error::responses::{ListErrors, ReadErrors};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::file_body::{FileBody, OCTET_STREAM, media_type_is};
 use crate::http::{Page, Paged, QueryParams};
+use crate::metrics::metrics;
 use crate::state::AppState;
 
 const CSV: &str = "text/csv";
@@ -242,6 +243,11 @@ async fn run_import(
                 Ok(written)
             })
             .await;
+        let outcome = if written.is_ok() { "completed" } else { "failed" };
+        metrics()
+            .imports_finished
+            .with_label_values(&[kind.as_str(), outcome])
+            .inc();
         if let Err(error) = written {
             let failure = failure_message(&error);
             let id = import_id.clone();

@@ -27,6 +27,13 @@ impl ImportProgress {
         self.lock().get(import_id).map(|c| c.load(Ordering::Relaxed))
     }
 
+    /// Running imports of this instance, and the rows they have written together.
+    pub fn totals(&self) -> (i64, i64) {
+        let running = self.lock();
+        let rows = running.values().map(|c| c.load(Ordering::Relaxed)).sum();
+        (running.len() as i64, rows)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<AtomicI64>>> {
         // The map stays consistent even if a holder panicked: every operation is one call.
         self.running.lock().unwrap_or_else(|p| p.into_inner())

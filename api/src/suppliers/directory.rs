@@ -170,7 +170,9 @@ impl SupplierDirectory {
     ) -> Result<ResolvedSupplier, (&'static str, &'static str)> {
         let known = match (reference.id, reference.name) {
             (Some(id), _) => Some(self.get(id).ok_or(("supplier_id", "no supplier has this id"))?),
-            (None, Some(name)) if crate::validate::is_blank(name) => return Err(("supplier_name", "must not be blank")),
+            (None, Some(name)) if crate::validate::is_blank(name) => {
+                return Err(("supplier_name", "must not be blank"));
+            }
             (None, Some(name)) => self.find_by_name(name),
             (None, None) => return Err(("supplier_name", "name the supplier: give supplier_id or supplier_name")),
         };

@@ -69,7 +69,12 @@ pub struct Contact {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceItem {
-    #[schema(example = "ISO 27001 certificate", min_length = 1, max_length = 300, pattern = r"[^\s\u0085]")]
+    #[schema(
+        example = "ISO 27001 certificate",
+        min_length = 1,
+        max_length = 300,
+        pattern = r"[^\s\u0085]"
+    )]
     pub title: String,
     /// An http(s) URL.
     #[schema(
@@ -84,7 +89,12 @@ pub struct EvidenceItem {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SocialValueCommitment {
-    #[schema(example = "Local employment", min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
+    #[schema(
+        example = "Local employment",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\s\u0085]"
+    )]
     pub theme: String,
     #[schema(
         example = "20 apprenticeships in the North West by 2027",

@@ -114,3 +114,17 @@ pub fn deliveries(
     }
     Ok(query.limit(page.fetch_limit()).load(conn)?)
 }
+
+/// Deliveries waiting to be sent (`pending`: the backlog) and given up (`failed`), every
+/// instance's, for the metrics.
+pub fn count_backlog_and_failed(conn: &mut DbConnection) -> QueryResult<(i64, i64)> {
+    let pending = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq("pending"))
+        .count()
+        .get_result(conn)?;
+    let failed = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq("failed"))
+        .count()
+        .get_result(conn)?;
+    Ok((pending, failed))
+}

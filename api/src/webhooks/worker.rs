@@ -229,6 +229,15 @@ async fn record(state: &web::Data<AppState>, claim: Claimed, outcome: Outcome) -
     let attempts = delivery.attempts + 1;
     let wait = backoff(&state.webhooks, attempts);
     let max_attempts = state.webhooks.max_attempts;
+    let counted = match &outcome.error {
+        None => "delivered",
+        Some(_) if attempts >= max_attempts => "failed",
+        Some(_) => "retrying",
+    };
+    crate::metrics::metrics()
+        .webhook_attempts
+        .with_label_values(&[counted])
+        .inc();
     state
         .write(move |conn| {
             let now = clock::now();

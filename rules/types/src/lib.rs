@@ -204,7 +204,10 @@ text_forms!(DirectAwardGround {
 pub struct DirectAward {
     pub ground: DirectAwardGround,
     /// Why the ground applies, as recorded by the buyer.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")
+    )]
     pub evidence: String,
 }
 
@@ -251,10 +254,16 @@ pub struct Notice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
+    )]
     pub approver: String,
     /// E.g. `head_of_procurement`, `chief_finance_officer`.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")
+    )]
     pub role: String,
     // The pattern states the years both databases store (1900-9999).
     #[cfg_attr(
@@ -270,9 +279,15 @@ pub struct Approval {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SingleTenderJustification {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")
+    )]
     pub sole_supplier_evidence: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 4000, pattern = r"[^\s\u0085]")
+    )]
     pub market_engagement: String,
 }
 

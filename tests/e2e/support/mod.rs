@@ -388,6 +388,21 @@ impl TestApp {
 
     /// Every item of a paginated list, following `next_cursor` page by page. `path` may carry
     /// filters already.
+    /// One series' value in a `/metrics` scrape (0 when absent), e.g.
+    /// `bluelight_imports_running` or `name{label="value"}` with labels in sorted order.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let scrape = self
+            .get("/metrics", &self.national_viewer())
+            .await
+            .text()
+            .await
+            .unwrap();
+        scrape
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |value| value.trim().parse().unwrap())
+    }
+
     pub async fn list_all(&self, path: &str, token: &str, limit: u32) -> (Vec<Value>, usize) {
         let separator = if path.contains('?') { '&' } else { '?' };
         let mut items = Vec::new();
