@@ -13,44 +13,26 @@ Usage: python3 tests/faults/run.py <path to the bluelight binary>
    PRAGMA integrity_check is "ok", the import is whole or absent (its lines all there, or none
    and the import failed), and every acknowledged write is there.
 
-Only the standard library: it runs on a fresh machine with Python 3 and the PostgreSQL server
+Only the standard library (and tests/processes/harness.py): it runs on a fresh machine with Python 3 and the PostgreSQL server
 this machine kind has (stopped and started with pg_ctlcluster, so it needs to run as root or
 postgres; it says so and fails if it cannot).
 """
 
 import json
 import os
-import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
-PG_URL_BASE = "postgres://postgres@127.0.0.1:5432"
-SECRET = secrets.token_hex(24)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "processes"))
+from harness import PG_URL_BASE, Service, fail, print_log_tails, psql, request, run  # noqa: E402
+
 # A request may take this long while the database is down: the pool's wait (1 s) plus slack for
 # a loaded 2-core machine.
 ANSWER_WITHIN = 2.5
-
-
-def fail(message):
-    print(f"FAULTS: FAILED: {message}", flush=True)
-    sys.exit(1)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run(*args, **kwargs):
-    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
 
 
 def pg_cluster():
@@ -63,74 +45,6 @@ def pg_cluster():
 def pg(action):
     version, name = pg_cluster()
     run("pg_ctlcluster", "--skip-systemctl-redirect", version, name, action)
-
-
-def psql(database, sql):
-    return run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql).stdout.strip()
-
-
-class Service:
-    def __init__(self, binary, database_url, log_path, demo="off"):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=database_url,
-            JWT_SECRET=SECRET,
-            LISTEN=f"127.0.0.1:{self.port}",
-            DEMO_DATA=demo,
-            RUST_LOG="warn",
-        )
-        self.env = env
-        self.binary = binary
-        self.log = open(log_path, "ab")
-        self.process = subprocess.Popen([binary], env=env, stdout=self.log, stderr=self.log)
-        self.wait_ready()
-
-    def wait_ready(self, seconds=60):
-        until = time.time() + seconds
-        while time.time() < until:
-            if self.process.poll() is not None:
-                fail(f"the service exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                if request("GET", self.base + "/health/ready", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        fail("the service did not become ready")
-
-    def token(self, role, tenant=None):
-        args = [self.binary, "token", "--role", role, "--sub", "faults"]
-        if tenant:
-            args += ["--tenant", tenant]
-        return run(*args, env=self.env).stdout.strip()
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def kill(self):
-        self.process.kill()
-        self.process.wait(timeout=30)
-
-
-def request(method, url, token=None, body=None, content_type="application/json", timeout=15):
-    """(status, headers, body bytes, seconds taken)."""
-    data = None
-    headers = {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if body is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        headers["Content-Type"] = content_type
-    started = time.monotonic()
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, response.headers, response.read(), time.monotonic() - started
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read(), time.monotonic() - started
 
 
 def category(slug):
@@ -367,12 +281,7 @@ def main():
             sqlite_killed_during_an_import(binary, workdir)
             postgres_stopped_under_load(binary, workdir)
         except SystemExit:
-            for name in ("pg-service.log", "sqlite-service.log"):
-                log = os.path.join(workdir, name)
-                if os.path.exists(log):
-                    print(f"--- {name} (last 40 lines)")
-                    with open(log, "rb") as f:
-                        print(b"\n".join(f.read().splitlines()[-40:]).decode(errors="replace"))
+            print_log_tails(workdir, ("pg-service.log", "sqlite-service.log"))
             raise
     print("FAULTS: all passed", flush=True)
 
