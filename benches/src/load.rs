@@ -1,6 +1,7 @@
 //! A closed-loop load generator for the catalogue reads: N concurrent clients, each sending the
 //! next request as soon as the last one answered, for a fixed time. Prints reads per second and
-//! the latency distribution. Bounded in time and aimed only at the URL it is given (loopback).
+//! the latency distribution. Bounded in time and aimed only at the URLs it is given (loopback);
+//! given several (instances of the service on one database), requests go to them in turn.
 
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,10 @@ use serde_json::Value;
 #[derive(Parser)]
 #[command(about = "Measure catalogue reads per second and latency against a running service")]
 struct Args {
-    /// The service, e.g. http://127.0.0.1:8080
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    base_url: String,
+    /// The service, e.g. http://127.0.0.1:8080; repeat it for several instances, which then
+    /// take the requests in turn (round-robin).
+    #[arg(long = "base-url", default_value = "http://127.0.0.1:8080")]
+    base_urls: Vec<String>,
     /// A bearer token (mint one with `bluelight token --role buyer --tenant lancashire-constabulary`).
     #[arg(long, env = "TOKEN")]
     token: String,
@@ -23,6 +25,10 @@ struct Args {
     /// Measured seconds (after a 2 s warm-up).
     #[arg(long, default_value_t = 15)]
     seconds: u64,
+    /// Read only these paths (repeat for several, e.g. `--path '/api/v1/frameworks?limit=20'`)
+    /// instead of the catalogue mix.
+    #[arg(long = "path")]
+    paths: Vec<String>,
     /// A label for the output line.
     #[arg(long, default_value = "")]
     label: String,
@@ -50,7 +56,7 @@ fn request_mix(framework_ids: &[String], supplier_ids: &[String]) -> Vec<String>
 
 async fn ids(client: &reqwest::Client, args: &Args, path: &str) -> anyhow::Result<Vec<String>> {
     let page: Value = client
-        .get(format!("{}{path}", args.base_url))
+        .get(format!("{}{path}", args.base_urls[0]))
         .bearer_auth(&args.token)
         .send()
         .await?
@@ -72,12 +78,16 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
-    let framework_ids = ids(&client, &args, "/api/v1/frameworks?limit=200").await?;
-    let supplier_ids = ids(&client, &args, "/api/v1/suppliers?limit=200").await?;
-    if framework_ids.is_empty() || supplier_ids.is_empty() {
-        bail!("the service has no frameworks or suppliers; load the demo data first");
-    }
-    let paths = request_mix(&framework_ids, &supplier_ids);
+    let paths = if args.paths.is_empty() {
+        let framework_ids = ids(&client, &args, "/api/v1/frameworks?limit=200").await?;
+        let supplier_ids = ids(&client, &args, "/api/v1/suppliers?limit=200").await?;
+        if framework_ids.is_empty() || supplier_ids.is_empty() {
+            bail!("the service has no frameworks or suppliers; load the demo data first");
+        }
+        request_mix(&framework_ids, &supplier_ids)
+    } else {
+        args.paths.clone()
+    };
 
     let warm_up_until = Instant::now() + Duration::from_secs(2);
     let stop_at = warm_up_until + Duration::from_secs(args.seconds);
@@ -85,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
     for worker in 0..args.concurrency {
         let client = client.clone();
         let paths = paths.clone();
-        let base = args.base_url.clone();
+        let bases = args.base_urls.clone();
         let token = args.token.clone();
         workers.push(tokio::spawn(async move {
             let mut latencies_us = Vec::new();
@@ -97,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
                     break;
                 }
                 let path = &paths[next % paths.len()];
+                let base = &bases[next % bases.len()];
                 next += 1;
                 let ok = match client.get(format!("{base}{path}")).bearer_auth(&token).send().await {
                     Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
@@ -123,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
     let percentile =
         |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)] as f64 / 1000.0;
     println!(
-        "{label}requests={n} errors={errors} reads/s={rps:.0} p50={p50:.2}ms p90={p90:.2}ms p99={p99:.2}ms max={max:.2}ms (concurrency {c}, {s} s)",
+        "{label}requests={n} errors={errors} reads/s={rps:.0} p50={p50:.2}ms p90={p90:.2}ms p99={p99:.2}ms max={max:.2}ms (concurrency {c}, {s} s, {i} instance(s))",
         label = if args.label.is_empty() {
             String::new()
         } else {
@@ -137,6 +148,7 @@ async fn main() -> anyhow::Result<()> {
         max = percentile(1.0),
         c = args.concurrency,
         s = args.seconds,
+        i = args.base_urls.len(),
     );
     Ok(())
 }
