@@ -99,7 +99,7 @@ fn tenants(args: &Args) -> Vec<(Tenant, Value)> {
 
 fn supplier_body(i: usize) -> Value {
     let area = Area::ALL[i % Area::ALL.len()];
-    json!({"name": format!("NS Supplier {i:05} Ltd"), "sme": i % 3 != 0, "vcse": i % 17 == 0,
+    json!({"name": format!("NS Supplier {i:05} Ltd"), "sme": !i.is_multiple_of(3), "vcse": i.is_multiple_of(17),
         "regions": [area.region().as_str()], "based_in": area.as_str(), "strategic": false})
 }
 
