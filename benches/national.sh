@@ -3,7 +3,8 @@
 # 20,000 suppliers, 5,000 frameworks with some 50,000 awards, 100,000 contracts, 1,000,000 spend
 # lines; benches/src/bin/national_dataset.rs) through the API into a fresh service with the demo
 # data, then measures on it: the framework list (20 a page) and a framework's detail at 64
-# connections and at 1, /health/live as the floor, a draft evaluation, the KPI report and the
+# connections and at 1, /health/live as the floor, a draft evaluation (Bedfordshire's plugin and
+# the national layer, benches/requests/bedfordshire-draft.json), the KPI report and the
 # national suppliers report over a year, and a 100,000-line spend import. On SQLite and on
 # PostgreSQL. Builds release binaries; stops what it started. Not part of CI.
 #
@@ -67,6 +68,11 @@ measure_on() {
   load --label "$label framework list (20), 1 conn" --concurrency 1 --path '/api/v1/frameworks?limit=20'
   load --label "$label framework detail, 64 conn" --concurrency 64 --path "/api/v1/frameworks/$framework"
   load --label "$label framework detail, 1 conn" --concurrency 1 --path "/api/v1/frameworks/$framework"
+  local bedfordshire
+  bedfordshire=$("$BIN" token --role buyer --tenant bedfordshire-police --sub bench@bedfordshire)
+  "$TARGET/release/load" --base-url "$BASE" --token "$bedfordshire" --seconds "$SECONDS_PER_RUN" \
+    --label "$label draft evaluation (Bedfordshire and the national layer), 64 conn" --concurrency 64 \
+    --path /api/v1/tenants/bedfordshire-police/evaluate --post-json benches/requests/bedfordshire-draft.json
   echo "== $label: reports over a year"
   for run in 1 2 3; do
     printf '%s KPI report (ns-lancashire-police, FY 2024-25), run %s: %ss\n' "$label" "$run" \

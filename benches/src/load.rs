@@ -29,6 +29,10 @@ struct Args {
     /// instead of the catalogue mix.
     #[arg(long = "path")]
     paths: Vec<String>,
+    /// POST this JSON file's contents to the paths instead of reading them (e.g. a draft
+    /// evaluation: `--path /api/v1/tenants/bedfordshire-police/evaluate --post-json draft.json`).
+    #[arg(long, requires = "paths")]
+    post_json: Option<std::path::PathBuf>,
     /// A label for the output line.
     #[arg(long, default_value = "")]
     label: String,
@@ -78,6 +82,10 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
+    let body: Option<Vec<u8>> = match &args.post_json {
+        Some(file) => Some(std::fs::read(file).with_context(|| format!("reading {}", file.display()))?),
+        None => None,
+    };
     let paths = if args.paths.is_empty() {
         let framework_ids = ids(&client, &args, "/api/v1/frameworks?limit=200").await?;
         let supplier_ids = ids(&client, &args, "/api/v1/suppliers?limit=200").await?;
@@ -97,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
         let paths = paths.clone();
         let bases = args.base_urls.clone();
         let token = args.token.clone();
+        let body = body.clone();
         workers.push(tokio::spawn(async move {
             let mut latencies_us = Vec::new();
             let mut errors = 0u64;
@@ -109,7 +118,14 @@ async fn main() -> anyhow::Result<()> {
                 let path = &paths[next % paths.len()];
                 let base = &bases[next % bases.len()];
                 next += 1;
-                let ok = match client.get(format!("{base}{path}")).bearer_auth(&token).send().await {
+                let request = match &body {
+                    Some(body) => client
+                        .post(format!("{base}{path}"))
+                        .header("Content-Type", "application/json")
+                        .body(body.clone()),
+                    None => client.get(format!("{base}{path}")),
+                };
+                let ok = match request.bearer_auth(&token).send().await {
                     Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
                     Err(_) => false,
                 };
