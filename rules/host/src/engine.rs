@@ -23,8 +23,11 @@ use crate::sandbox::Sandbox;
 const EPOCH_TICK: Duration = Duration::from_millis(1);
 
 /// Compiled plugins kept in memory. Tenants have a handful of versions each; past this many the
-/// oldest compiled form is dropped and compiled again when next needed.
-const CACHE_CAPACITY: usize = 256;
+/// oldest compiled form is dropped and compiled again when next needed. A national service is
+/// about 100 tenants with an active version and two older ones for replays and backtests, plus
+/// the national layer's: 512 holds them all. Measured (`benches/src/bin/plugin_residency.rs`):
+/// 300 versions of Bedfordshire's plugin resident take 114 MiB in all, about 0.36 MiB each.
+const CACHE_CAPACITY: usize = 512;
 
 /// The WebAssembly custom section in which a packaged plugin carries its fixtures.
 pub const FIXTURES_SECTION: &str = "bluelight-rules-fixtures";
