@@ -107,14 +107,12 @@ pub fn without_transaction_id_on(
     Ok(found)
 }
 
-/// Rows a multi-row insert writes at once: 15 columns each, within both databases' limits.
+/// Rows written at once: 15 columns each, within SQLite's limit on bound values for one
+/// multi-row insert; between batches an import's progress moves.
 pub const INSERT_BATCH: usize = 1_000;
 
-/// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
+/// Writes up to [`INSERT_BATCH`] validated rows (`COPY` on PostgreSQL; see [`db::bulk_insert`]).
 pub fn insert_batch(conn: &mut DbConnection, rows: &[SpendLineRow]) -> QueryResult<()> {
-    // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
-    db::on_backend!(conn, |backend| diesel::insert_into(spend_lines::table)
-        .values(rows)
-        .execute(backend))?;
+    db::bulk_insert!(conn, spend_lines::table, rows)?;
     Ok(())
 }
