@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use bluelight_benches::corpus;
 use bluelight_rules::{Limits, Plugin, RuleEngine};
 use bluelight_rules_bundled::seed_plugins;
+use bluelight_rules_package::append_custom_section;
 use clap::Parser;
 
 #[derive(Parser)]
@@ -39,27 +40,10 @@ fn resident_bytes() -> anyhow::Result<u64> {
     Ok(kib * 1024)
 }
 
-fn leb128(mut n: usize, out: &mut Vec<u8>) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// The component with a custom section (id 0) appended: the same plugin, other bytes.
+/// The component with a custom section appended: the same plugin, other bytes.
 fn copy_of(wasm: &[u8], name: &str) -> Vec<u8> {
-    let mut payload = Vec::new();
-    leb128(name.len(), &mut payload);
-    payload.extend_from_slice(name.as_bytes());
     let mut copy = wasm.to_vec();
-    copy.push(0);
-    leb128(payload.len(), &mut copy);
-    copy.extend_from_slice(&payload);
+    append_custom_section(&mut copy, "bluelight-bench-copy", name.as_bytes());
     copy
 }
 
