@@ -20,6 +20,7 @@ mod clock;
 mod config;
 mod contracts;
 mod demo_data;
+mod distribution;
 mod errors;
 mod faults;
 mod fire_joins;

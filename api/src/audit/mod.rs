@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use crate::auth::{Principal, TenantScope};
 use crate::clock;
-use crate::db::DbConnection;
 use crate::db::schema::audit_events;
+use crate::db::{self, DbConnection};
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
@@ -17,7 +17,7 @@ struct NewAuditEvent<'a> {
     id: String,
     occurred_at: chrono::NaiveDateTime,
     actor: &'a str,
-    tenant_slug: Option<&'a str>,
+    tenant_slug: &'a str,
     action: &'a str,
     resource_type: &'a str,
     resource_id: &'a str,
@@ -80,7 +80,7 @@ fn insert(
             id: clock::new_id(),
             occurred_at: clock::now(),
             actor: &actor.subject,
-            tenant_slug,
+            tenant_slug: db::scope_of(tenant_slug),
             action,
             resource_type,
             resource_id,

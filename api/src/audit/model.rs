@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::clock;
+use crate::db;
 use crate::db::schema::audit_events;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -12,7 +13,7 @@ pub struct AuditEventRow {
     pub id: String,
     pub occurred_at: NaiveDateTime,
     pub actor: String,
-    pub tenant_slug: Option<String>,
+    pub tenant_slug: String,
     pub action: String,
     pub resource_type: String,
     pub resource_id: String,
@@ -47,7 +48,7 @@ impl AuditEventRow {
             id: self.id,
             occurred_at: clock::utc(self.occurred_at),
             actor: self.actor,
-            tenant: self.tenant_slug,
+            tenant: db::tenant_of(self.tenant_slug),
             action: self.action,
             resource_type: self.resource_type,
             resource_id: self.resource_id,

@@ -57,6 +57,27 @@ macro_rules! bulk_insert {
 }
 pub(crate) use bulk_insert;
 
+/// The tenant column's value on rows that belong to the national body rather than to a tenant
+/// (national audit events, the national team's webhooks and idempotency keys, notices about
+/// frameworks). Tables are distributed by tenant, and a distributed row must name its tenant
+/// (Citus routes no NULL); no tenant may take this name (`tenants::model`).
+pub const NATIONAL_SCOPE: &str = "national";
+
+/// The tenant column's value for a row owned by `tenant`, or by the national body.
+pub fn scope_of(tenant: Option<&str>) -> &str {
+    tenant.unwrap_or(NATIONAL_SCOPE)
+}
+
+/// The tenant a stored scope names; `None` for the national scope.
+pub fn tenant_of(scope: String) -> Option<String> {
+    (scope != NATIONAL_SCOPE).then_some(scope)
+}
+
+/// [`tenant_of`] for a borrowed scope.
+pub fn tenant_of_ref(scope: &str) -> Option<&str> {
+    (scope != NATIONAL_SCOPE).then_some(scope)
+}
+
 pub type DbPool = Pool<ConnectionManager<DbConnection>>;
 pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
 

@@ -2,6 +2,11 @@
 //!
 //! Only column types both backends have are used (Text, BigInt, Integer, Bool, Date, Timestamp),
 //! so one query serves both. Keep in step with `migrations/{sqlite,postgres}`.
+//!
+//! On PostgreSQL every table that holds a tenant's data has `tenant_slug` first in its primary
+//! key and in its foreign keys to other tenant tables, so it can be distributed by tenant
+//! (docs/scaling.md); the keys declared here are what diesel's `find` uses and stay the columns
+//! that identify a row on their own.
 
 diesel::table! {
     tenants (slug) {
@@ -134,7 +139,7 @@ diesel::table! {
         id -> Text,
         occurred_at -> Timestamp,
         actor -> Text,
-        tenant_slug -> Nullable<Text>,
+        tenant_slug -> Text,
         action -> Text,
         resource_type -> Text,
         resource_id -> Text,
@@ -336,7 +341,7 @@ diesel::table! {
 diesel::table! {
     webhook_subscriptions (id) {
         id -> Text,
-        tenant_slug -> Nullable<Text>,
+        tenant_slug -> Text,
         url -> Text,
         secret -> Text,
         events -> Text,
@@ -353,7 +358,7 @@ diesel::table! {
     webhook_deliveries (id) {
         id -> Text,
         subscription_id -> Text,
-        tenant_slug -> Nullable<Text>,
+        tenant_slug -> Text,
         event_id -> Text,
         event_type -> Text,
         payload -> Text,
@@ -369,7 +374,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    webhook_notices (event_type, subject_id, occasion) {
+    webhook_notices (tenant_slug, event_type, subject_id, occasion) {
+        tenant_slug -> Text,
         event_type -> Text,
         subject_id -> Text,
         occasion -> Text,
@@ -378,7 +384,6 @@ diesel::table! {
 }
 
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
-diesel::joinable!(webhook_subscriptions -> tenants (tenant_slug));
 diesel::joinable!(frameworks -> categories (category_slug));
 diesel::joinable!(active_rule_plugins -> rule_plugins (plugin_id));
 diesel::joinable!(active_national_rule_plugin -> national_rule_plugins (plugin_id));
@@ -418,7 +423,8 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
-    idempotency_records (principal, idem_key) {
+    idempotency_records (tenant_slug, principal, idem_key) {
+        tenant_slug -> Text,
         principal -> Text,
         idem_key -> Text,
         request_hash -> Text,

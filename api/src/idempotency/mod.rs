@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::DbConnection;
 use crate::db::schema::idempotency_records;
+use crate::db::{self, DbConnection};
 use crate::error::ApiError;
 use crate::http::json::MAX_JSON_BYTES;
 use crate::state::AppState;
@@ -60,6 +60,7 @@ const MAX_KEY_LENGTH: usize = 255;
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_records)]
 struct Record {
+    tenant_slug: String,
     principal: String,
     idem_key: String,
     request_hash: String,
@@ -72,11 +73,19 @@ struct Record {
     committed: bool,
 }
 
-/// The key claimed by the request being handled, for its writes to mark in their transaction.
+/// A caller's key: kept under the tenant the caller acts for (the national scope for national
+/// roles), so it lives with that tenant's data when tables are distributed by tenant.
 #[derive(Clone, Debug)]
 pub struct ClaimedKey {
+    scope: String,
     principal: String,
     key: String,
+}
+
+impl ClaimedKey {
+    fn record(&self) -> diesel::dsl::Find<idempotency_records::table, (&String, &String, &String)> {
+        idempotency_records::table.find((&self.scope, &self.principal, &self.key))
+    }
 }
 
 tokio::task_local! {
@@ -92,7 +101,7 @@ pub fn claimed_by_this_request() -> Option<ClaimedKey> {
 /// Marks the claim as having committed: called inside the request's write transaction, so the
 /// mark and the write stand or fall together.
 pub fn mark_committed(conn: &mut DbConnection, claimed: &ClaimedKey) -> Result<(), ApiError> {
-    diesel::update(idempotency_records::table.find((&claimed.principal, &claimed.key)))
+    diesel::update(claimed.record())
         .set(idempotency_records::committed.eq(true))
         .execute(conn)?;
     Ok(())
@@ -102,7 +111,7 @@ enum Claim {
     /// This request is the first with the key: run it.
     First,
     /// A finished earlier request with the same key and body: answer with its response.
-    Replay(Record),
+    Replay(Box<Record>),
 }
 
 /// CSV imports and plugin uploads (sent as CSV, wasm or plain octets) are already idempotent by
@@ -169,22 +178,22 @@ pub async fn middleware(
         Err(error) => return Ok(ServiceResponse::new(http_req, error.error_response())),
     };
     let request_hash = request_hash(&http_req, &caller, &body);
-    let principal = caller.subject;
+    let claimed = ClaimedKey {
+        scope: db::scope_of(caller.acting_tenant()).to_owned(),
+        principal: caller.subject,
+        key,
+    };
 
     let claim = {
-        let (principal, key, hash) = (principal.clone(), key.clone(), request_hash.clone());
-        state.write(move |conn| claim(conn, &principal, &key, &hash)).await
+        let (claimed, hash) = (claimed.clone(), request_hash.clone());
+        state.write(move |conn| claim(conn, &claimed, &hash)).await
     };
     match claim {
         Err(error) => Ok(ServiceResponse::new(http_req, error.error_response())),
-        Ok(Claim::Replay(record)) => Ok(ServiceResponse::new(http_req, replay(record))),
+        Ok(Claim::Replay(record)) => Ok(ServiceResponse::new(http_req, replay(*record))),
         Ok(Claim::First) => {
             let req = ServiceRequest::from_parts(http_req, Payload::from(body));
-            let claimed = ClaimedKey {
-                principal: principal.clone(),
-                key: key.clone(),
-            };
-            let response = CLAIMED.scope(claimed, next.call(req)).await?;
+            let response = CLAIMED.scope(claimed.clone(), next.call(req)).await?;
             let (http_req, response) = response.into_parts();
             let status = response.status();
             let location = header_text(&response, header::LOCATION);
@@ -201,7 +210,7 @@ pub async fn middleware(
                 content_type,
                 body: bytes.clone(),
             };
-            if let Err(error) = keep(&state, principal, key, kept).await {
+            if let Err(error) = keep(&state, claimed, kept).await {
                 // The request itself is done (a create has committed): the caller gets its
                 // answer, so it has no reason to retry. The key stays claimed until it is taken
                 // over as abandoned.
@@ -247,12 +256,12 @@ struct Kept {
 
 /// Keeps the response, trying a few times: a failure here leaves a done request looking
 /// unfinished.
-async fn keep(state: &web::Data<AppState>, principal: String, key: String, kept: Kept) -> Result<(), ApiError> {
+async fn keep(state: &web::Data<AppState>, claimed: ClaimedKey, kept: Kept) -> Result<(), ApiError> {
     let kept = std::sync::Arc::new(kept);
     let mut attempt = 0;
     loop {
-        let (principal, key, response) = (principal.clone(), key.clone(), kept.clone());
-        let result = state.write(move |conn| finish(conn, &principal, &key, &response)).await;
+        let (claimed, response) = (claimed.clone(), kept.clone());
+        let result = state.write(move |conn| finish(conn, &claimed, &response)).await;
         attempt += 1;
         match result {
             Err(error) if attempt < 3 => {
@@ -285,7 +294,7 @@ fn header_text(response: &HttpResponse<BoxBody>, name: header::HeaderName) -> Op
 }
 
 /// Records that this request holds the key, or says what to do with an earlier one.
-fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str) -> Result<Claim, ApiError> {
+fn claim(conn: &mut DbConnection, claimed: &ClaimedKey, request_hash: &str) -> Result<Claim, ApiError> {
     let expired_before = clock::now() - Duration::hours(KEEP_FOR_HOURS);
     diesel::delete(idempotency_records::table.filter(idempotency_records::created_at.lt(expired_before)))
         .execute(conn)?;
@@ -295,16 +304,13 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
             "a request with this Idempotency-Key is still being processed; retry shortly",
         )
     };
-    let earlier: Option<Record> = idempotency_records::table
-        .find((principal, key))
-        .select(Record::as_select())
-        .first(conn)
-        .optional()?;
+    let earlier: Option<Record> = claimed.record().select(Record::as_select()).first(conn).optional()?;
     let Some(earlier) = earlier else {
         let inserted = diesel::insert_into(idempotency_records::table)
             .values(Record {
-                principal: principal.to_owned(),
-                idem_key: key.to_owned(),
+                tenant_slug: claimed.scope.clone(),
+                principal: claimed.principal.clone(),
+                idem_key: claimed.key.clone(),
                 request_hash: request_hash.to_owned(),
                 status: None,
                 location: None,
@@ -335,7 +341,7 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
         });
     }
     if earlier.status.is_some() {
-        return Ok(Claim::Replay(earlier));
+        return Ok(Claim::Replay(Box::new(earlier)));
     }
     if earlier.created_at >= clock::now() - Duration::seconds(ABANDONED_AFTER_SECONDS) {
         return Err(in_progress());
@@ -349,8 +355,8 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
     }
     // Abandoned (its instance stopped mid-request): taken over, by one retry only.
     let taken = diesel::update(
-        idempotency_records::table
-            .find((principal, key))
+        claimed
+            .record()
             .filter(idempotency_records::status.is_null())
             .filter(idempotency_records::created_at.eq(earlier.created_at)),
     )
@@ -366,8 +372,8 @@ fn claim(conn: &mut DbConnection, principal: &str, key: &str, request_hash: &str
 /// Keeps the response for replays. A server error releases the key instead, so a retry runs,
 /// unless the request's write committed before it failed: then the claim stays, unfinished and
 /// committed, so no retry does the work twice.
-fn finish(conn: &mut DbConnection, principal: &str, key: &str, kept: &Kept) -> Result<(), ApiError> {
-    let record = idempotency_records::table.find((principal, key));
+fn finish(conn: &mut DbConnection, claimed: &ClaimedKey, kept: &Kept) -> Result<(), ApiError> {
+    let record = claimed.record();
     if kept.status.is_server_error() {
         diesel::delete(record.filter(idempotency_records::committed.eq(false))).execute(conn)?;
     } else {

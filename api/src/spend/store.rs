@@ -17,8 +17,14 @@ pub fn list(
     filter: &SpendFilter,
     page: &Page,
 ) -> QueryResult<Vec<SpendLineRow>> {
+    // Joined on the tenant as well as the id, so the join stays on one shard when the tables are
+    // distributed by tenant (docs/scaling.md).
     let mut query = spend_lines::table
-        .left_join(contracts::table)
+        .left_join(
+            contracts::table.on(contracts::tenant_slug
+                .eq(spend_lines::tenant_slug)
+                .and(spend_lines::contract_id.eq(contracts::id.nullable()))),
+        )
         .filter(spend_lines::tenant_slug.eq(scope.slug().to_owned()))
         .select(SpendLineRow::as_select())
         .order(spend_lines::id.asc())

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::area::Area;
 use crate::clock;
+use crate::db;
 use crate::db::schema::tenants;
 use crate::error::ApiResult;
 use crate::national_rules::NATIONAL;
@@ -99,12 +100,13 @@ impl NewTenant {
     pub fn validate(&self) -> ApiResult<()> {
         let mut checks = Checks::new();
         checks.slug("slug", &self.slug);
-        // Findings, decision layers and plugins name the national rules layer by this word, so a
-        // tenant of that name would be taken for it.
+        // Findings, decision layers and plugins name the national rules layer by this word, and
+        // rows that belong to the national body carry it as their tenant, so a tenant of that
+        // name would be taken for either.
         checks.check(
-            self.slug != NATIONAL,
+            self.slug != NATIONAL && self.slug != db::NATIONAL_SCOPE,
             "slug",
-            "`national` is the name of the national rules layer, not a tenant's",
+            "`national` names the national body and its rules layer, not a tenant",
         );
         checks.text("name", &self.name, 200);
         check_area(&mut checks, self.area, self.region);

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use super::model::{DeliveryRow, EventEnvelope, EventType, SubscriptionRow};
 use crate::clock;
-use crate::db::DbConnection;
 use crate::db::schema::{tenants, webhook_deliveries, webhook_subscriptions};
+use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::frameworks::model::Eligibility;
 use crate::tenants::model::TenantKind;
@@ -49,14 +49,14 @@ pub fn emit(
     data: serde_json::Value,
 ) -> ApiResult<String> {
     let mut query = webhook_subscriptions::table
-        .left_join(tenants::table)
+        .left_join(tenants::table.on(tenants::slug.eq(webhook_subscriptions::tenant_slug)))
         .filter(webhook_subscriptions::active.eq(true))
         .select((SubscriptionRow::as_select(), tenants::kind.nullable()))
         .into_boxed();
     if let Audience::Tenant(slug) = audience {
         query = query.filter(
             webhook_subscriptions::tenant_slug
-                .is_null()
+                .eq(db::NATIONAL_SCOPE)
                 .or(webhook_subscriptions::tenant_slug.eq(slug.to_owned())),
         );
     }
@@ -74,7 +74,7 @@ pub fn emit(
         if !subscription.events()?.contains(&event_type) {
             continue;
         }
-        let allowed = match &subscription.tenant_slug {
+        let allowed = match subscription.tenant() {
             None => true,
             Some(subscriber) => {
                 let kind = tenant_kind.as_deref().map(TenantKind::from_db).transpose()?;

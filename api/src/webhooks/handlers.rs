@@ -97,7 +97,7 @@ async fn create(
             let now = clock::now();
             let row = SubscriptionRow {
                 id: clock::new_id(),
-                tenant_slug: owner.tenant().map(str::to_owned),
+                tenant_slug: owner.scope().to_owned(),
                 url: input.url.trim().to_owned(),
                 secret: signing::new_secret(),
                 events: serde_json::to_string(&input.events).map_err(|e| ApiError::Internal(e.into()))?,
@@ -120,7 +120,7 @@ async fn create(
             Ok(row)
         })
         .await?;
-    let location = match &row.tenant_slug {
+    let location = match row.tenant() {
         Some(slug) => format!("/api/v1/tenants/{slug}/webhooks/{}", row.id),
         None => format!("/api/v1/national/webhooks/{}", row.id),
     };

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clock;
+use crate::db;
 use crate::db::schema::{webhook_deliveries, webhook_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::text_enum::text_enum;
@@ -109,7 +110,8 @@ pub struct Subscription {
 #[diesel(table_name = webhook_subscriptions)]
 pub struct SubscriptionRow {
     pub id: String,
-    pub tenant_slug: Option<String>,
+    /// The subscriber: a tenant, or the national scope (`db::NATIONAL_SCOPE`).
+    pub tenant_slug: String,
     pub url: String,
     pub secret: String,
     pub events: String,
@@ -122,6 +124,11 @@ pub struct SubscriptionRow {
 }
 
 impl SubscriptionRow {
+    /// The subscribing tenant; `None` for the national team's subscription (every event).
+    pub fn tenant(&self) -> Option<&str> {
+        db::tenant_of_ref(&self.tenant_slug)
+    }
+
     pub fn events(&self) -> ApiResult<Vec<EventType>> {
         serde_json::from_str(&self.events)
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored events of subscription {}: {e}", self.id)))
@@ -132,7 +139,7 @@ impl SubscriptionRow {
             events: self.events()?,
             secret: show_secret.then(|| self.secret.clone()),
             id: self.id,
-            tenant: self.tenant_slug,
+            tenant: db::tenant_of(self.tenant_slug),
             url: self.url,
             description: self.description,
             active: self.active,
@@ -166,7 +173,7 @@ pub struct Delivery {
 pub struct DeliveryRow {
     pub id: String,
     pub subscription_id: String,
-    pub tenant_slug: Option<String>,
+    pub tenant_slug: String,
     pub event_id: String,
     pub event_type: String,
     pub payload: String,

@@ -14,8 +14,8 @@ use serde_json::json;
 use super::events::{self, Audience};
 use super::model::EventType;
 use crate::clock;
-use crate::db::DbConnection;
 use crate::db::schema::{contracts, frameworks, webhook_notices};
+use crate::db::{self, DbConnection};
 use crate::error::ApiResult;
 use crate::frameworks::model::{Eligibility, FrameworkRow, FrameworkStatus};
 use crate::money::Money;
@@ -36,7 +36,13 @@ pub fn scan(conn: &mut DbConnection, today: NaiveDate) -> ApiResult<usize> {
         let status = FrameworkStatus::on(today, framework.start_date, framework.end_date);
         if let Some((occasion, began)) = status_occasion(status, framework)
             && began > today - TimeDelta::days(CATCH_UP_DAYS)
-            && noticed.first_time(conn, EventType::FrameworkStatusChanged, &framework.id, &occasion)?
+            && noticed.first_time(
+                conn,
+                db::NATIONAL_SCOPE,
+                EventType::FrameworkStatusChanged,
+                &framework.id,
+                &occasion,
+            )?
         {
             let from = FrameworkStatus::on(began - TimeDelta::days(1), framework.start_date, framework.end_date);
             emit_framework(
@@ -52,7 +58,13 @@ pub fn scan(conn: &mut DbConnection, today: NaiveDate) -> ApiResult<usize> {
         if status == FrameworkStatus::Live
             && let Some(end) = framework.end_date
             && end <= today + TimeDelta::days(FRAMEWORK_NOTICE_DAYS)
-            && noticed.first_time(conn, EventType::FrameworkNearingExpiry, &framework.id, &end.to_string())?
+            && noticed.first_time(
+                conn,
+                db::NATIONAL_SCOPE,
+                EventType::FrameworkNearingExpiry,
+                &framework.id,
+                &end.to_string(),
+            )?
         {
             emit_framework(
                 conn,
@@ -75,7 +87,13 @@ pub fn scan(conn: &mut DbConnection, today: NaiveDate) -> ApiResult<usize> {
         .load(conn)?;
     for contract in ending {
         let occasion = contract.end_date.to_string();
-        if !noticed.first_time(conn, EventType::ContractNearingExpiry, &contract.id, &occasion)? {
+        if !noticed.first_time(
+            conn,
+            &contract.tenant_slug,
+            EventType::ContractNearingExpiry,
+            &contract.id,
+            &occasion,
+        )? {
             continue;
         }
         events::emit(
@@ -114,7 +132,13 @@ pub fn framework_dates_changed(
         return Ok(());
     }
     if let Some((occasion, _)) = status_occasion(to, after) {
-        Notices::default().first_time(conn, EventType::FrameworkStatusChanged, &after.id, &occasion)?;
+        Notices::default().first_time(
+            conn,
+            db::NATIONAL_SCOPE,
+            EventType::FrameworkStatusChanged,
+            &after.id,
+            &occasion,
+        )?;
     }
     emit_framework(
         conn,
@@ -132,7 +156,13 @@ pub fn framework_dates_changed(
 pub fn framework_created(conn: &mut DbConnection, framework: &FrameworkRow, today: NaiveDate) -> ApiResult<()> {
     let status = FrameworkStatus::on(today, framework.start_date, framework.end_date);
     if let Some((occasion, _)) = status_occasion(status, framework) {
-        Notices::default().first_time(conn, EventType::FrameworkStatusChanged, &framework.id, &occasion)?;
+        Notices::default().first_time(
+            conn,
+            db::NATIONAL_SCOPE,
+            EventType::FrameworkStatusChanged,
+            &framework.id,
+            &occasion,
+        )?;
     }
     Ok(())
 }
@@ -191,12 +221,13 @@ struct EndingContract {
 
 /// The notices already recorded, loaded once per scan.
 #[derive(Default)]
-struct Notices(HashSet<(String, String, String)>);
+struct Notices(HashSet<(String, String, String, String)>);
 
 impl Notices {
     fn load(conn: &mut DbConnection) -> ApiResult<Notices> {
-        let rows: Vec<(String, String, String)> = webhook_notices::table
+        let rows: Vec<(String, String, String, String)> = webhook_notices::table
             .select((
+                webhook_notices::tenant_slug,
                 webhook_notices::event_type,
                 webhook_notices::subject_id,
                 webhook_notices::occasion,
@@ -205,20 +236,27 @@ impl Notices {
         Ok(Notices(rows.into_iter().collect()))
     }
 
-    /// Records the notice; true if it had not been recorded before.
+    /// Records the notice under its tenant (`db::NATIONAL_SCOPE` for a framework's); true if it
+    /// had not been recorded before.
     fn first_time(
         &mut self,
         conn: &mut DbConnection,
+        scope: &str,
         event_type: EventType,
         subject: &str,
         occasion: &str,
     ) -> ApiResult<bool> {
-        let key = (event_type.as_str().to_owned(), subject.to_owned(), occasion.to_owned());
+        let key = (
+            scope.to_owned(),
+            event_type.as_str().to_owned(),
+            subject.to_owned(),
+            occasion.to_owned(),
+        );
         if self.0.contains(&key) {
             return Ok(false);
         }
         let exists = webhook_notices::table
-            .find((&key.0, &key.1, &key.2))
+            .find((&key.0, &key.1, &key.2, &key.3))
             .count()
             .get_result::<i64>(conn)?
             > 0;
@@ -227,9 +265,10 @@ impl Notices {
             // whole scan rolls back; its next scan finds the notice and moves on.
             diesel::insert_into(webhook_notices::table)
                 .values((
-                    webhook_notices::event_type.eq(&key.0),
-                    webhook_notices::subject_id.eq(&key.1),
-                    webhook_notices::occasion.eq(&key.2),
+                    webhook_notices::tenant_slug.eq(&key.0),
+                    webhook_notices::event_type.eq(&key.1),
+                    webhook_notices::subject_id.eq(&key.2),
+                    webhook_notices::occasion.eq(&key.3),
                     webhook_notices::noticed_at.eq(clock::now()),
                 ))
                 .execute(conn)?;

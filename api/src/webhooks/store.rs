@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 
 use super::model::{DeliveryRow, SubscriptionRow};
-use crate::db::DbConnection;
 use crate::db::schema::{webhook_deliveries, webhook_subscriptions};
+use crate::db::{self, DbConnection};
 use crate::error::{ApiError, ApiResult};
 use crate::http::Page;
 
@@ -23,6 +23,11 @@ impl Owner {
             Owner::National => None,
         }
     }
+
+    /// The tenant column's value on the owner's subscriptions.
+    pub fn scope(&self) -> &str {
+        db::scope_of(self.tenant())
+    }
 }
 
 pub fn list(conn: &mut DbConnection, owner: &Owner, page: &Page) -> QueryResult<Vec<SubscriptionRow>> {
@@ -30,10 +35,7 @@ pub fn list(conn: &mut DbConnection, owner: &Owner, page: &Page) -> QueryResult<
         .select(SubscriptionRow::as_select())
         .order(webhook_subscriptions::id.asc())
         .into_boxed();
-    query = match owner.tenant() {
-        Some(slug) => query.filter(webhook_subscriptions::tenant_slug.eq(slug.to_owned())),
-        None => query.filter(webhook_subscriptions::tenant_slug.is_null()),
-    };
+    query = query.filter(webhook_subscriptions::tenant_slug.eq(owner.scope().to_owned()));
     if let Some(after) = &page.after {
         query = query.filter(webhook_subscriptions::id.gt(after.clone()));
     }
@@ -44,10 +46,7 @@ pub fn active_count(conn: &mut DbConnection, owner: &Owner) -> QueryResult<i64> 
     let mut query = webhook_subscriptions::table
         .filter(webhook_subscriptions::active.eq(true))
         .into_boxed();
-    query = match owner.tenant() {
-        Some(slug) => query.filter(webhook_subscriptions::tenant_slug.eq(slug.to_owned())),
-        None => query.filter(webhook_subscriptions::tenant_slug.is_null()),
-    };
+    query = query.filter(webhook_subscriptions::tenant_slug.eq(owner.scope().to_owned()));
     query.count().get_result(conn)
 }
 
@@ -56,10 +55,7 @@ pub fn get(conn: &mut DbConnection, owner: &Owner, id: &str) -> ApiResult<Subscr
         .filter(webhook_subscriptions::id.eq(id.to_owned()))
         .select(SubscriptionRow::as_select())
         .into_boxed();
-    query = match owner.tenant() {
-        Some(slug) => query.filter(webhook_subscriptions::tenant_slug.eq(slug.to_owned())),
-        None => query.filter(webhook_subscriptions::tenant_slug.is_null()),
-    };
+    query = query.filter(webhook_subscriptions::tenant_slug.eq(owner.scope().to_owned()));
     query
         .first(conn)
         .optional()?

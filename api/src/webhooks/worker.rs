@@ -120,8 +120,14 @@ async fn deliver_due(
 /// The due deliveries with where they go. A read first: most rounds find nothing, and must not
 /// take SQLite's write lock to learn it.
 fn due(conn: &mut crate::db::DbConnection, limit: i64) -> ApiResult<Vec<Claimed>> {
+    // Joined on the tenant as well as the id: a co-located join when the tables are distributed
+    // by tenant (docs/scaling.md).
     let rows: Vec<(DeliveryRow, String, String)> = webhook_deliveries::table
-        .inner_join(webhook_subscriptions::table)
+        .inner_join(
+            webhook_subscriptions::table.on(webhook_subscriptions::tenant_slug
+                .eq(webhook_deliveries::tenant_slug)
+                .and(webhook_subscriptions::id.eq(webhook_deliveries::subscription_id))),
+        )
         .filter(webhook_subscriptions::active.eq(true))
         .filter(webhook_deliveries::status.eq("pending"))
         .filter(webhook_deliveries::next_attempt_at.le(clock::now()))
@@ -152,6 +158,7 @@ fn claim(conn: &mut crate::db::DbConnection, due: Vec<Claimed>, lease: Duration)
     for mut candidate in due {
         let taken = diesel::update(
             webhook_deliveries::table
+                .filter(webhook_deliveries::tenant_slug.eq(&candidate.delivery.tenant_slug))
                 .filter(webhook_deliveries::id.eq(&candidate.delivery.id))
                 .filter(webhook_deliveries::status.eq("pending"))
                 .filter(webhook_deliveries::next_attempt_at.eq(candidate.delivery.next_attempt_at)),
@@ -252,6 +259,7 @@ async fn record(state: &web::Data<AppState>, claim: Claimed, outcome: Outcome) -
             };
             diesel::update(
                 webhook_deliveries::table
+                    .filter(webhook_deliveries::tenant_slug.eq(&delivery.tenant_slug))
                     .filter(webhook_deliveries::id.eq(&delivery.id))
                     .filter(webhook_deliveries::status.eq("pending"))
                     .filter(webhook_deliveries::next_attempt_at.eq(leased_until)),
