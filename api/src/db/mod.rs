@@ -70,7 +70,7 @@ pub fn scope_of(tenant: Option<&str>) -> &str {
 
 /// The tenant a stored scope names; `None` for the national scope.
 pub fn tenant_of(scope: String) -> Option<String> {
-    (scope != NATIONAL_SCOPE).then_some(scope)
+    tenant_of_ref(&scope).map(str::to_owned)
 }
 
 /// [`tenant_of`] for a borrowed scope.

@@ -15,8 +15,9 @@ use crate::error::ApiResult;
 use crate::rule_plugins::model::RulePluginRow;
 use crate::state::AppState;
 
-/// What a national plugin says its tenant is, and the name of the layer in findings.
-pub const NATIONAL: &str = "national";
+/// What a national plugin says its tenant is, and the name of the layer in findings: the same
+/// word as the national scope of stored rows, so the one reserved name keeps tenants from both.
+pub const NATIONAL: &str = crate::db::NATIONAL_SCOPE;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::upload_national_rule_plugin)

@@ -5,7 +5,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::area::Area;
 use crate::clock;
-use crate::db;
 use crate::db::schema::tenants;
 use crate::error::ApiResult;
 use crate::national_rules::NATIONAL;
@@ -104,7 +103,7 @@ impl NewTenant {
         // rows that belong to the national body carry it as their tenant, so a tenant of that
         // name would be taken for either.
         checks.check(
-            self.slug != NATIONAL && self.slug != db::NATIONAL_SCOPE,
+            self.slug != NATIONAL,
             "slug",
             "`national` names the national body and its rules layer, not a tenant",
         );
