@@ -626,6 +626,39 @@ async fn open_to_you_tells_a_tenant_user_whether_the_framework_is_for_their_serv
     }
 }
 
+#[actix_web::test]
+async fn a_token_for_a_tenant_not_stored_here_is_refused_on_every_framework_read() {
+    let app = TestApp::spawn().await;
+    seed_categories_and_tenants(&app).await;
+    let stranger = app.viewer_of("no-such-force");
+    // An empty page too: no framework row carries the tenant's kind to check it by.
+    assert_problem(app.get(FRAMEWORKS, &stranger).await, 403, "forbidden").await;
+    let id = framework(&app, "STRANGER-1", "fleet", |_| {}).await;
+    assert_problem(app.get(FRAMEWORKS, &stranger).await, 403, "forbidden").await;
+    assert_problem(
+        app.get(&format!("{FRAMEWORKS}/{id}"), &stranger).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Who may ask comes before whether the framework exists.
+    assert_problem(
+        app.get(&format!("{FRAMEWORKS}/no-such-id"), &stranger).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("{FRAMEWORKS}?q=no-match-at-all"), &stranger).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // The same token's tenant, once it exists, reads them.
+    app.create_tenant("no-such-force", "police", "north-west").await;
+    assert_eq!(app.items(FRAMEWORKS, &stranger).await.len(), 1);
+}
+
 // ----- detail -----
 
 #[actix_web::test]
@@ -715,6 +748,17 @@ async fn detail_lists_lots_in_number_order_with_routes_value_bands_and_supplier_
         "status defaults to active"
     );
     assert_eq!(statuses[&albion], ("suspended".to_owned(), false, false));
+    let names: Vec<&str> = lots[1]["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Albion Fleet Solutions Ltd", "Kestrel Tyres CIC"],
+        "suppliers by name"
+    );
 
     assert_eq!(lots[2]["routes"], json!(["further_competition"]));
     assert_eq!(lots[2]["min_value"], Value::Null);

@@ -162,6 +162,16 @@ where
     }
 }
 
+/// Makes the pool drop this connection when it comes back instead of handing it out again: for a
+/// connection found dead (the database restarted or failed over, the socket dropped). The pool
+/// does not test a connection each time it hands one out (that cost a round trip to PostgreSQL
+/// on every request), so it is told here, the way diesel itself marks a connection whose
+/// rollback failed; r2d2 discards connections diesel reports broken.
+pub fn discard_when_returned(conn: &mut DbConnection) {
+    use diesel::connection::{Connection, TransactionManager};
+    <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).set_in_error();
+}
+
 /// How long a request waits for a pooled connection before 503.
 pub const POOL_WAIT: Duration = Duration::from_secs(1);
 
@@ -198,17 +208,12 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
     }
 }
 
-/// The pool's waits and timeouts, for the metrics.
+/// The pool's timeouts, for the metrics (requests' waits for a connection are timed where they
+/// wait, in `AppState::db_permit`).
 #[derive(Debug)]
 struct PoolEvents;
 
 impl diesel::r2d2::HandleEvent for PoolEvents {
-    fn handle_checkout(&self, event: diesel::r2d2::event::CheckoutEvent) {
-        crate::metrics::metrics()
-            .db_pool_wait
-            .observe(event.duration().as_secs_f64());
-    }
-
     fn handle_timeout(&self, _event: diesel::r2d2::event::TimeoutEvent) {
         crate::metrics::metrics().db_pool_timeouts.inc();
     }
@@ -235,6 +240,9 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
         // How long a request waits for a connection: with the database down (or every
         // connection busy) it gets 503 with `Retry-After` within about a second.
         .connection_timeout(POOL_WAIT)
+        // No `SELECT 1` before each use: a dead connection shows itself by failing, and
+        // `discard_when_returned` keeps the pool from handing it out again.
+        .test_on_check_out(false)
         .connection_customizer(Box::new(ConnectionSetup))
         .event_handler(Box::new(PoolEvents))
         .build(manager)
@@ -283,5 +291,34 @@ mod tests {
             .map(|(path, _)| path)
             .collect();
         assert!(outside.is_empty(), "backend-specific code outside db/: {outside:?}");
+    }
+
+    /// A connection handed back after `discard_when_returned` is not handed out again; any other
+    /// is. Told apart by a temporary table, which lives as long as its connection.
+    #[test]
+    fn a_connection_marked_lost_is_dropped_by_the_pool_and_others_are_reused() {
+        use diesel::connection::SimpleConnection;
+        let file = std::env::temp_dir().join(format!("bluelight-pool-{}.sqlite3", crate::clock::new_id()));
+        let pool = super::connect(file.to_str().unwrap(), 1).unwrap();
+        let same_connection = |conn: &mut super::DbConnection| conn.batch_execute("SELECT * FROM marker").is_ok();
+
+        let mut conn = pool.get().unwrap();
+        conn.batch_execute("CREATE TEMP TABLE marker (x INTEGER)").unwrap();
+        drop(conn);
+        let mut conn = pool.get().unwrap();
+        assert!(same_connection(&mut conn), "a healthy connection is reused");
+
+        super::discard_when_returned(&mut conn);
+        drop(conn);
+        let mut conn = pool.get().unwrap();
+        assert!(
+            !same_connection(&mut conn),
+            "the marked connection was handed out again"
+        );
+        drop(conn);
+        drop(pool);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
     }
 }

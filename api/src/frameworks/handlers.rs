@@ -23,16 +23,26 @@ use crate::tenants::store as tenants;
 use crate::validate::Checks;
 use crate::webhooks;
 
-/// The kind of service the caller buys for, if it is a tenant user.
-fn viewer_kind(conn: &mut DbConnection, principal: &Principal) -> ApiResult<Option<TenantKind>> {
-    match principal.acting_tenant() {
-        None => Ok(None),
-        Some(slug) => match tenants::find(conn, slug)? {
-            Some(tenant) => Ok(Some(TenantKind::from_db(&tenant.kind)?)),
-            None => Err(ApiError::Forbidden(format!(
-                "the token's tenant '{slug}' is not known here"
-            ))),
-        },
+/// The kind of service the caller buys for, if it is a tenant user: `stored` is the kind read
+/// with the frameworks for the token's tenant (`None` when no such tenant is stored).
+fn viewer_kind(principal: &Principal, stored: Option<&str>) -> ApiResult<Option<TenantKind>> {
+    match (principal.acting_tenant(), stored) {
+        (None, _) => Ok(None),
+        (Some(_), Some(kind)) => Ok(Some(TenantKind::from_db(kind)?)),
+        (Some(slug), None) => Err(unknown_tenant(slug)),
+    }
+}
+
+fn unknown_tenant(slug: &str) -> ApiError {
+    ApiError::Forbidden(format!("the token's tenant '{slug}' is not known here"))
+}
+
+/// For a read that found no framework row to carry the tenant's kind: the token's tenant, if
+/// it names one, must be stored here.
+fn check_tenant_known(conn: &mut DbConnection, viewer: Option<&str>) -> ApiResult<()> {
+    match viewer {
+        Some(slug) if tenants::find(conn, slug)?.is_none() => Err(unknown_tenant(slug)),
+        _ => Ok(()),
     }
 }
 
@@ -42,14 +52,19 @@ fn detail(
     id: &str,
     today: NaiveDate,
 ) -> ApiResult<(i64, FrameworkDetail)> {
-    let row = store::get(conn, id)?;
+    let viewer = principal.acting_tenant();
+    let Some(view) = store::find_view(conn, id, viewer)? else {
+        // Who may ask comes before whether the framework exists.
+        check_tenant_known(conn, viewer)?;
+        return Err(ApiError::not_found(format_args!("framework '{id}'")));
+    };
+    let kind = viewer_kind(principal, view.viewer_kind.as_deref())?;
     let lots = store::lots_of(conn, id)?;
-    let kind = viewer_kind(conn, principal)?;
-    let version = row.version;
+    let version = view.row.version;
     Ok((
         version,
         FrameworkDetail {
-            framework: row.into_api(today, lots.len(), kind)?,
+            framework: view.row.into_api(today, lots.len(), kind)?,
             lots,
         },
     ))
@@ -124,17 +139,19 @@ pub async fn list_frameworks(
                 eligibilities,
                 expires_before: filter.expires_before,
             };
-            let rows = store::list(conn, &search, &page, today)?;
-            let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
-            let counts = store::lot_counts(conn, &ids)?;
-            let kind = viewer_kind(conn, &principal)?;
-            let paged = Paged::from_rows(rows, &page, |row| &row.id);
+            let viewer = principal.acting_tenant();
+            let views = store::list(conn, &search, &page, today, viewer)?;
+            if views.is_empty() {
+                check_tenant_known(conn, viewer)?;
+            }
+            let paged = Paged::from_rows(views, &page, |view| &view.row.id);
             let items = paged
                 .items
                 .into_iter()
-                .map(|row| {
-                    let lots = counts.get(&row.id).copied().unwrap_or(0);
-                    row.into_api(today, lots, kind)
+                .map(|view| {
+                    let kind = viewer_kind(&principal, view.viewer_kind.as_deref())?;
+                    let lot_count = usize::try_from(view.lot_count).unwrap_or(0);
+                    view.row.into_api(today, lot_count, kind)
                 })
                 .collect::<ApiResult<_>>()?;
             Ok(Paged {

@@ -3,6 +3,7 @@
 pub mod handlers;
 pub mod model;
 pub mod store;
+pub mod view;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -1,6 +1,6 @@
 //! Framework, lot and award queries.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -9,6 +9,7 @@ use super::model::{
     AwardStatus, FrameworkChangeset, FrameworkRow, FrameworkStatus, Lot, LotChangeset, LotRow, LotSupplier,
     LotSupplierRow,
 };
+use super::view::{FrameworkView, LotCount, ViewerKind};
 use crate::clock;
 use crate::db::DbConnection;
 use crate::db::schema::{frameworks, lot_suppliers, lots, suppliers};
@@ -32,9 +33,14 @@ pub fn list(
     search: &FrameworkQuery,
     page: &Page,
     today: NaiveDate,
-) -> QueryResult<Vec<FrameworkRow>> {
+    viewer: Option<&str>,
+) -> QueryResult<Vec<FrameworkView>> {
     let mut query = frameworks::table
-        .select(FrameworkRow::as_select())
+        .select((
+            FrameworkRow::as_select(),
+            LotCount,
+            ViewerKind(viewer.map(str::to_owned)),
+        ))
         .order(frameworks::id.asc())
         .into_boxed();
     if let Some(pattern) = contains_pattern(search.q.as_deref()) {
@@ -83,7 +89,8 @@ pub fn list(
     if let Some(after) = &page.after {
         query = query.filter(frameworks::id.gt(after.clone()));
     }
-    query.limit(page.fetch_limit()).load(conn)
+    let rows: Vec<(FrameworkRow, i64, Option<String>)> = query.limit(page.fetch_limit()).load(conn)?;
+    Ok(rows.into_iter().map(FrameworkView::from).collect())
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<FrameworkRow> {
@@ -95,56 +102,67 @@ pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<FrameworkRow> {
         .ok_or_else(|| ApiError::not_found(format_args!("framework '{id}'")))
 }
 
-pub fn lot_counts(conn: &mut DbConnection, framework_ids: &[String]) -> QueryResult<HashMap<String, usize>> {
-    let owners: Vec<String> = lots::table
-        .filter(lots::framework_id.eq_any(framework_ids))
-        .select(lots::framework_id)
-        .load(conn)?;
-    let mut counts = HashMap::new();
-    for owner in owners {
-        *counts.entry(owner).or_default() += 1;
-    }
-    Ok(counts)
+/// The framework as `viewer` (the reader's tenant, if any) sees it, in one statement.
+pub fn find_view(conn: &mut DbConnection, id: &str, viewer: Option<&str>) -> QueryResult<Option<FrameworkView>> {
+    let found: Option<(FrameworkRow, i64, Option<String>)> = frameworks::table
+        .find(id)
+        .select((
+            FrameworkRow::as_select(),
+            LotCount,
+            ViewerKind(viewer.map(str::to_owned)),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(FrameworkView::from))
 }
 
-/// The framework's lots in number order, each with its awarded suppliers by name.
+/// The framework's lots in number order, each with its awarded suppliers by name: one statement,
+/// a row per award (or per lot with none).
 pub fn lots_of(conn: &mut DbConnection, framework_id: &str) -> ApiResult<Vec<Lot>> {
-    let lot_rows = lots::table
+    type AwardColumns = (String, String, bool, bool, String);
+    // Two flat left joins rather than lots LEFT JOIN (awards JOIN suppliers): SQLite evaluates a
+    // parenthesised join on its own first, every award in the country, for each read.
+    let rows: Vec<(LotRow, Option<AwardColumns>)> = lots::table
+        .left_join(lot_suppliers::table)
+        .left_join(suppliers::table.on(suppliers::id.eq(lot_suppliers::supplier_id)))
         .filter(lots::framework_id.eq(framework_id))
-        .order(lots::number.asc())
-        .select(LotRow::as_select())
-        .load(conn)?;
-    let lot_ids: Vec<&str> = lot_rows.iter().map(|lot| lot.id.as_str()).collect();
-    let awards: Vec<(String, String, String, bool, bool, String)> = lot_suppliers::table
-        .inner_join(suppliers::table)
-        .filter(lot_suppliers::lot_id.eq_any(&lot_ids))
-        .order(suppliers::name.asc())
+        .order((lots::number.asc(), suppliers::name.asc(), suppliers::id.asc()))
         .select((
-            lot_suppliers::lot_id,
-            suppliers::id,
-            suppliers::name,
-            suppliers::sme,
-            suppliers::vcse,
-            lot_suppliers::status,
+            LotRow::as_select(),
+            (
+                suppliers::id,
+                suppliers::name,
+                suppliers::sme,
+                suppliers::vcse,
+                lot_suppliers::status,
+            )
+                .nullable(),
         ))
         .load(conn)?;
-    let mut by_lot: HashMap<String, Vec<LotSupplier>> = HashMap::new();
-    for (lot_id, supplier_id, name, sme, vcse, status) in awards {
-        by_lot.entry(lot_id).or_default().push(LotSupplier {
-            supplier_id,
-            name,
-            sme,
-            vcse,
-            status: AwardStatus::from_db(&status)?,
-        });
+    let mut lots: Vec<Lot> = Vec::new();
+    let mut current: Option<LotRow> = None;
+    let mut awarded: Vec<LotSupplier> = Vec::new();
+    for (lot, award) in rows {
+        // Rows come lot by lot: a new lot's first row closes the one before.
+        if current.as_ref().is_none_or(|open| open.id != lot.id)
+            && let Some(done) = current.replace(lot)
+        {
+            lots.push(done.into_api(std::mem::take(&mut awarded)));
+        }
+        if let Some((supplier_id, name, sme, vcse, status)) = award {
+            awarded.push(LotSupplier {
+                supplier_id,
+                name,
+                sme,
+                vcse,
+                status: AwardStatus::from_db(&status)?,
+            });
+        }
     }
-    Ok(lot_rows
-        .into_iter()
-        .map(|lot| {
-            let suppliers = by_lot.remove(&lot.id).unwrap_or_default();
-            lot.into_api(suppliers)
-        })
-        .collect())
+    if let Some(done) = current {
+        lots.push(done.into_api(awarded));
+    }
+    Ok(lots)
 }
 
 pub fn lot(conn: &mut DbConnection, framework_id: &str, number: i32) -> ApiResult<LotRow> {
