@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds of the service compared on the same data, the same day: loads the national catalogue
 # (20,000 suppliers, 5,000 frameworks, about 50,000 awards) once, then serves it with each build
-# in turn, alternating A B A B (or A B C A B C), and measures the framework list (20 a page), a framework's detail
-# and /health/live (the floor) at 64 connections. The machine's speed varies from day to day, so
-# a change is judged by such a run, not against figures measured another day. Not part of CI.
+# in turn, alternating A B A B (or A B C A B C), and measures the framework list (20 a page), a
+# framework's detail and /health/live (the floor) at 64 connections, and the list at one. The
+# machine's speed varies from day to day, so a change is judged by such a run, not against
+# figures measured another day. Not part of CI.
 #
 #   bash benches/ab_reads.sh OLD_BINARY NEW_BINARY [MORE...]     # SQLite
 #   DATABASE=postgres bash benches/ab_reads.sh OLD_BINARY NEW_BINARY
@@ -69,10 +70,11 @@ for round in $(seq 1 "$ROUNDS"); do
   for i in "${!BUILDS[@]}"; do
     binary=${BUILDS[$i]} build=${LABELS[$i]}
     serve "$binary"
-    for what in "health/live|/health/live" "framework list (20)|/api/v1/frameworks?limit=20" \
-      "framework detail|/api/v1/frameworks/$framework"; do
+    for what in "64|health/live|/health/live" "64|framework list (20)|/api/v1/frameworks?limit=20" \
+      "64|framework detail|/api/v1/frameworks/$framework" "1|framework list (20)|/api/v1/frameworks?limit=20"; do
+      IFS='|' read -r connections name path <<<"$what"
       "$TARGET/release/load" --base-url "$BASE" --token "$buyer" --seconds "$SECONDS_PER_RUN" \
-        --label "$DATABASE $build round $round: ${what%%|*}, 64 conn" --concurrency 64 --path "${what#*|}"
+        --label "$DATABASE $build round $round: $name, $connections conn" --concurrency "$connections" --path "$path"
     done
     stop
   done

@@ -434,12 +434,9 @@ pub fn insert(conn: &mut DbConnection, scope: &TenantScope, row: &ContractRow) -
 /// bound values.
 pub const INSERT_BATCH: usize = 500;
 
-/// Inserts up to [`INSERT_BATCH`] validated rows in one statement.
+/// Writes up to [`INSERT_BATCH`] validated rows (`COPY` on PostgreSQL; see [`db::bulk_insert`]).
 pub fn insert_batch(conn: &mut DbConnection, rows: &[ContractRow]) -> QueryResult<()> {
-    // Multi-row inserts are backend-specific in diesel, so each backend gets its own.
-    db::on_backend!(conn, |backend| diesel::insert_into(contracts::table)
-        .values(rows)
-        .execute(backend))?;
+    db::bulk_insert!(conn, contracts::table, rows)?;
     Ok(())
 }
 

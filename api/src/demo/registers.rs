@@ -116,6 +116,6 @@ fn import_one(
         },
     )?;
     let written = prepared.rows.write(conn, &AtomicI64::new(0))?;
-    import_store::complete(conn, &import_id, written)?;
+    import_store::complete(conn, scope, &import_id, written)?;
     Ok(written)
 }

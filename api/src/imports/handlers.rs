@@ -230,7 +230,7 @@ async fn run_import(
         let written = job_state
             .write(move |conn| {
                 let written = rows.write(conn, &progress)?;
-                store::complete(conn, &id, written)?;
+                store::complete(conn, &scope, &id, written)?;
                 audit::record_for_tenant(
                     conn,
                     &principal,
@@ -253,7 +253,7 @@ async fn run_import(
             let id = import_id.clone();
             let recorded = job_state
                 .write(move |conn| {
-                    store::fail(conn, &id, &failure)?;
+                    store::fail(conn, &scope_for_failure, &id, &failure)?;
                     audit::record_for_tenant(
                         conn,
                         &principal_for_failure,

@@ -66,11 +66,13 @@ pub fn insert(conn: &mut DbConnection, row: &ImportRow) -> QueryResult<()> {
 }
 
 /// Marks a running import completed; one already marked failed (by a restart) stays failed, and
-/// the caller's transaction, which wrote its rows, is rolled back by the error.
-pub fn complete(conn: &mut DbConnection, id: &str, rows_written: i64) -> ApiResult<()> {
+/// the caller's transaction, which wrote its rows, is rolled back by the error. Addressed by its
+/// tenant and id, as every tenant row is (one shard when distributed by tenant).
+pub fn complete(conn: &mut DbConnection, scope: &TenantScope, id: &str, rows_written: i64) -> ApiResult<()> {
     let updated = diesel::update(
         imports::table
-            .find(id)
+            .filter(imports::tenant_slug.eq(scope.slug()))
+            .filter(imports::id.eq(id))
             .filter(imports::status.eq(ImportStatus::Running.as_str())),
     )
     .set((
@@ -88,8 +90,12 @@ pub fn complete(conn: &mut DbConnection, id: &str, rows_written: i64) -> ApiResu
     Ok(())
 }
 
-pub fn fail(conn: &mut DbConnection, id: &str, failure: &str) -> QueryResult<()> {
-    diesel::update(imports::table.find(id))
+pub fn fail(conn: &mut DbConnection, scope: &TenantScope, id: &str, failure: &str) -> QueryResult<()> {
+    diesel::update(
+        imports::table
+            .filter(imports::tenant_slug.eq(scope.slug()))
+            .filter(imports::id.eq(id)),
+    )
         .set((
             imports::status.eq(ImportStatus::Failed.as_str()),
             imports::rows_written.eq(0),
