@@ -96,13 +96,13 @@ pub fn fail(conn: &mut DbConnection, scope: &TenantScope, id: &str, failure: &st
             .filter(imports::tenant_slug.eq(scope.slug()))
             .filter(imports::id.eq(id)),
     )
-        .set((
-            imports::status.eq(ImportStatus::Failed.as_str()),
-            imports::rows_written.eq(0),
-            imports::failure.eq(Some(failure)),
-            imports::finished_at.eq(Some(clock::now())),
-        ))
-        .execute(conn)?;
+    .set((
+        imports::status.eq(ImportStatus::Failed.as_str()),
+        imports::rows_written.eq(0),
+        imports::failure.eq(Some(failure)),
+        imports::finished_at.eq(Some(clock::now())),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
