@@ -29,19 +29,6 @@ impl DbConnection {
     }
 }
 
-/// Runs `$body` with `$backend` bound to the connection of whichever database `$conn` is: for
-/// statements diesel builds per backend (multi-row inserts), so that the one place that tells
-/// the backends apart stays here.
-macro_rules! on_backend {
-    ($conn:expr, |$backend:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Pg($backend) => $body,
-            $crate::db::DbConnection::Sqlite($backend) => $body,
-        }
-    };
-}
-pub(crate) use on_backend;
-
 /// Writes many rows of one table: `COPY ... FROM STDIN` in PostgreSQL's binary format (no
 /// statement to parse or plan: a 100,000-line spend import wrote in 2.14 s instead of 2.79 s
 /// with multi-row `INSERT`s; the rest is index upkeep), a multi-row `INSERT` on SQLite
