@@ -255,8 +255,42 @@ typescript_scenario() {
   scenario_env node "$OUT/ts/dist/scenario.js"
 }
 
-# schemathesis_run NAME TOKEN TENANT [schemathesis options...]
+# schemathesis_run NAME TOKEN TENANT [schemathesis options...]: one run, retried once only when
+# what failed was schemathesis itself (see schemathesis_only_crashed); a check that failed
+# against the service is never retried.
 schemathesis_run() {
+  local name=$1
+  schemathesis_once "$@" && return 0
+  if schemathesis_only_crashed "$OUT/logs/schemathesis-$name.log"; then
+    cp "$OUT/logs/schemathesis-$name.log" "$OUT/logs/schemathesis-$name-crashed.log"
+    log "schemathesis crashed inside itself (a Runtime Error, no check failed); running it once more"
+    schemathesis_once "$@"
+  else
+    return 1
+  fi
+}
+
+# Whether a failed run's only problems were crashes inside schemathesis: every entry of its
+# ERRORS section a "Runtime Error" (seen: Hypothesis's FlakyFailure while drawing an example
+# from the document, with two workers; the same seed passed when run again), and no FAILURES
+# section. A network error, a timeout or any failed check is the service's and fails the run.
+schemathesis_only_crashed() {
+  python3 - "$1" <<'EOF'
+import re, sys
+log = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+if re.search(r"^=+ FAILURES =+$", log, re.M):
+    sys.exit(1)
+errors = re.search(r"^=+ ERRORS =+$(.*?)^=+ (WARNINGS|SUMMARY) =+$", log, re.M | re.S)
+if not errors:
+    sys.exit(1)
+# Each entry: a "____ METHOD /path ____" line, then the kind of error on the next line.
+kinds = re.findall(r"^_{3,} [A-Z]+ \S+ _{3,}\n(.*)$", errors.group(1), re.M)
+sys.exit(0 if kinds and all(kind.strip() == "Runtime Error" for kind in kinds) else 1)
+EOF
+}
+
+# schemathesis_once NAME TOKEN TENANT [schemathesis options...]
+schemathesis_once() {
   local name=$1 token=$2 tenant=$3
   shift 3
   local seed=${CONTRACT_SEED:-20261202}
