@@ -22,7 +22,6 @@ A=${BUILDS[0]}
 DATABASE=${DATABASE:-sqlite}
 ROUNDS=${ROUNDS:-2}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-18095}
 export JWT_SECRET=${JWT_SECRET:-load-test-secret-load-test-secret-0123}
 export RUST_LOG=warn PGOPTIONS="--client-min-messages=warning"
@@ -30,23 +29,7 @@ export RUST_LOG=warn PGOPTIONS="--client-min-messages=warning"
 cargo build --release -p bluelight-benches
 TARGET=${CARGO_TARGET_DIR:-target}
 BASE=http://127.0.0.1:$PORT
-WORK=$(mktemp -d)
-SERVER_PID=""
-SCHEMA="ab_$$"
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-case $DATABASE in
-  sqlite) URL="$WORK/ab.sqlite3" ;;
-  postgres)
-    psql "$PG_URL" -qc "CREATE SCHEMA $SCHEMA"
-    URL="$PG_URL?options=-csearch_path%3D$SCHEMA"
-    ;;
-esac
+source benches/scratch_database.sh ab
 
 serve() {
   "$1" serve --database-url "$URL" --listen "127.0.0.1:$PORT" --demo-data on >>"$WORK/server.log" 2>&1 &
@@ -59,7 +42,7 @@ stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 serve "$A"
 admin=$("$A" token --role national_admin --sub bench@bluelight)
 "$TARGET/release/national_dataset" --base-url "$BASE" --token "$admin" --contracts 0 --spend-lines 0
-[[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "SET search_path = $SCHEMA; ANALYZE"
+[[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "SET search_path = $SCRATCH_SCHEMA; ANALYZE"
 buyer=$("$A" token --role buyer --tenant ns-lancashire-police --sub bench@lancashire)
 framework=$(curl -fsS -H "Authorization: Bearer $buyer" "$BASE/api/v1/frameworks?limit=1&q=NS-FW-00042" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')

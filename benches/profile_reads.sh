@@ -13,7 +13,6 @@ cd "$(dirname "$0")/.."
 
 DATABASE=${DATABASE:-sqlite}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${PORT:-18094}
 export JWT_SECRET=${JWT_SECRET:-load-test-secret-load-test-secret-0123}
 export RUST_LOG=warn PGOPTIONS="--client-min-messages=warning"
@@ -22,30 +21,14 @@ cargo build --release -p bluelight-api -p bluelight-benches
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/bluelight
 BASE=http://127.0.0.1:$PORT
-WORK=$(mktemp -d)
-SERVER_PID=""
-SCHEMA="profile_$$"
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-case $DATABASE in
-  sqlite) URL="$WORK/profile.sqlite3" ;;
-  postgres)
-    psql "$PG_URL" -qc "CREATE SCHEMA $SCHEMA"
-    URL="$PG_URL?options=-csearch_path%3D$SCHEMA"
-    ;;
-esac
+source benches/scratch_database.sh profile
 "$BIN" serve --database-url "$URL" --listen "127.0.0.1:$PORT" --demo-data on >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.1; done
 admin=$("$BIN" token --role national_admin --sub bench@bluelight)
 "$TARGET/release/national_dataset" --base-url "$BASE" --token "$admin" --contracts 0 --spend-lines 0 ||
   echo "(the loader stopped after the catalogue; the reads below need only the catalogue)"
-[[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "SET search_path = $SCHEMA; ANALYZE"
+[[ $DATABASE == postgres ]] && psql "$PG_URL" -qc "SET search_path = $SCRATCH_SCHEMA; ANALYZE"
 buyer=$("$BIN" token --role buyer --tenant ns-lancashire-police --sub bench@lancashire)
 framework=$(curl -fsS -H "Authorization: Bearer $buyer" "$BASE/api/v1/frameworks?limit=1&q=NS-FW-00042" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')
