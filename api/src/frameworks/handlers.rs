@@ -53,18 +53,18 @@ fn detail(
     today: NaiveDate,
 ) -> ApiResult<(i64, FrameworkDetail)> {
     let viewer = principal.acting_tenant();
-    let Some(view) = store::find_view(conn, id, viewer)? else {
+    let Some((row, stored_kind)) = store::find_with_viewer_kind(conn, id, viewer)? else {
         // Who may ask comes before whether the framework exists.
         check_tenant_known(conn, viewer)?;
         return Err(ApiError::not_found(format_args!("framework '{id}'")));
     };
-    let kind = viewer_kind(principal, view.viewer_kind.as_deref())?;
+    let kind = viewer_kind(principal, stored_kind.as_deref())?;
     let lots = store::lots_of(conn, id)?;
-    let version = view.row.version;
+    let version = row.version;
     Ok((
         version,
         FrameworkDetail {
-            framework: view.row.into_api(today, lots.len(), kind)?,
+            framework: row.into_api(today, lots.len(), kind)?,
             lots,
         },
     ))

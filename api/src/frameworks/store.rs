@@ -102,18 +102,18 @@ pub fn get(conn: &mut DbConnection, id: &str) -> ApiResult<FrameworkRow> {
         .ok_or_else(|| ApiError::not_found(format_args!("framework '{id}'")))
 }
 
-/// The framework as `viewer` (the reader's tenant, if any) sees it, in one statement.
-pub fn find_view(conn: &mut DbConnection, id: &str, viewer: Option<&str>) -> QueryResult<Option<FrameworkView>> {
-    let found: Option<(FrameworkRow, i64, Option<String>)> = frameworks::table
+/// The framework with the kind of `viewer`'s tenant (see [`ViewerKind`]), in one statement; its
+/// lots, and so their number, come from [`lots_of`].
+pub fn find_with_viewer_kind(
+    conn: &mut DbConnection,
+    id: &str,
+    viewer: Option<&str>,
+) -> QueryResult<Option<(FrameworkRow, Option<String>)>> {
+    frameworks::table
         .find(id)
-        .select((
-            FrameworkRow::as_select(),
-            LotCount,
-            ViewerKind(viewer.map(str::to_owned)),
-        ))
+        .select((FrameworkRow::as_select(), ViewerKind(viewer.map(str::to_owned))))
         .first(conn)
-        .optional()?;
-    Ok(found.map(FrameworkView::from))
+        .optional()
 }
 
 /// The framework's lots in number order, each with its awarded suppliers by name: one statement,

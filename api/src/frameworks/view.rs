@@ -1,9 +1,9 @@
 //! A framework as a reader sees it, read in one statement: its row, its number of lots, and the
 //! kind of service of the reader's tenant (which decides `open_to_you`).
 //!
-//! The two extras are correlated subqueries in the framework's own `SELECT`, so a page or a
-//! detail is one round trip to the database rather than one more for the lots and one for the
-//! reader's tenant. They are written as expressions of their own, not `sql()` literals, because
+//! The two extras are correlated subqueries in the framework's own `SELECT`, so a page is one
+//! round trip to the database rather than one more for the lots and one for the reader's tenant
+//! (a detail selects the tenant's kind alone, and counts the lots it reads anyway). They are written as expressions of their own, not `sql()` literals, because
 //! diesel never keeps a statement holding a literal prepared; these are fixed SQL, so it does.
 //! The tenant's kind is read fresh with every read rather than cached, since an administrator may
 //! change it through any instance.
