@@ -5,9 +5,11 @@
 //! - `fresh/<plugin>`: a buyer's single evaluation, `Plugin::evaluate` (a fresh sandboxed
 //!   instance, one call, dropped), for each seed plugin;
 //! - `batch/<plugin>`: a replay or backtest, one `Plugin::batch()` (one instance) over the set;
-//! - `bedfordshire/*`: the same rules as the Bedfordshire plugin, as native Rust (the floor), and as
-//!   Rego (regorus: its interpreter and its bytecode VM), Rhai and CEL, each including the
-//!   conversion of the procurement into the engine's input and of its answer back into a `Decision`.
+//! - `native/<plugin>`: the floor, the plugin's own crate compiled natively and called directly on
+//!   the set already in its types (`bluelight_benches::native`);
+//! - `bedfordshire/*`: the same rules as the Bedfordshire plugin written as Rego (regorus: its
+//!   interpreter and its bytecode VM), Rhai and CEL, each including the conversion of the
+//!   procurement into the engine's input and of its answer back into a `Decision`.
 //!
 //! One iteration decides the whole set (`Throughput::Elements(1000)`): criterion's time per
 //! iteration in ms is the time per procurement in µs, and its throughput is evaluations per second.
@@ -18,7 +20,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use bluelight_benches::{Setup, native_bedfordshire};
+use bluelight_benches::Setup;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn rules(c: &mut Criterion) {
@@ -56,16 +58,24 @@ fn rules(c: &mut Criterion) {
         group.finish();
     }
 
+    {
+        let mut group = c.benchmark_group("native");
+        group.throughput(Throughput::Elements(n));
+        for seed in &setup.seeds {
+            group.bench_function(seed.tenant, |b| {
+                b.iter(|| {
+                    for p in &seed.guest_procurements {
+                        black_box((seed.native)(black_box(p)));
+                    }
+                })
+            });
+        }
+        group.finish();
+    }
+
     let procurements = setup.bedfordshire().procurements.clone();
     let mut group = c.benchmark_group("bedfordshire");
     group.throughput(Throughput::Elements(n));
-    group.bench_function("native", |b| {
-        b.iter(|| {
-            for p in &procurements {
-                black_box(native_bedfordshire::evaluate(black_box(p)));
-            }
-        })
-    });
     let Setup {
         rego,
         rego_vm,

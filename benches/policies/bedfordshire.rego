@@ -55,11 +55,13 @@ band_requirement := {
 	"tender": "run a competitive tender with Procurement involved, published on the OPCC website and the E-Tendering Portal",
 }[band]
 
-quotation if input.route in {"single_quote", "multiple_quotes"}
+# A framework call-off is held to the value bands like any purchase (plugin 2.0.0): its written
+# quotes count as quotes, and over £60,000 it is not a competitive tender.
+quotation if input.route in {"single_quote", "multiple_quotes", "framework_call_off"}
 
 tender if input.route in {"e_tender", "open_tender"}
 
-by_value_band if not input.route in {"framework_call_off", "single_tender_action"}
+by_value_band if input.route != "single_tender_action"
 
 # Three written quotes means three different suppliers: by national id, else by name (case and
 # spacing ignored).
@@ -277,7 +279,8 @@ findings contains finding(
 	not social_value_weighted
 }
 
-# BED-FRAMEWORK-1: a call-off from a live framework open to the force replaces the value band.
+# BED-FRAMEWORK-1: a call-off must be from a framework live and open to the force; the value band
+# still applies.
 call_off_valid if {
 	input.call_off.framework_live
 	input.call_off.open_to_tenant
@@ -285,8 +288,8 @@ call_off_valid if {
 
 findings contains finding(
 	"BED-FRAMEWORK-1", "info",
-	"Call-off from a framework live and open to Bedfordshire Police: accepted at any value in place of the quote and tender thresholds, as the framework was itself competitively tendered.",
-	"Follow the framework's own call-off procedure (direct award or mini-competition) and keep the call-off record."
+	"Call-off from a framework live and open to Bedfordshire Police.",
+	"Follow the framework's call-off procedure; the strategy makes no exception for framework call-offs, so the value band's quotes or tender are still required."
 ) if {
 	input.route == "framework_call_off"
 	call_off_valid
@@ -295,21 +298,24 @@ findings contains finding(
 findings contains finding(
 	"BED-FRAMEWORK-1", "violation",
 	"A call-off must be from a framework that is live and open to the force.",
-	concat("", ["Call off from a live framework open to Bedfordshire Police, or ", band_requirement, "."])
+	"Call off from a live framework open to Bedfordshire Police, or run a procurement of your own."
 ) if {
 	input.route == "framework_call_off"
 	not call_off_valid
 }
 
-# BED-STA-1: a single tender action needs market-engagement evidence (any non-blank text).
+# BED-STA-1: a single tender action needs its structured justification, both parts recorded (not
+# blank): the evidence that only one supplier can do the work, and the market engagement behind it.
 has_evidence if {
-	is_string(input.market_engagement_evidence)
-	trim_space(input.market_engagement_evidence) != ""
+	j := input.single_tender_justification
+	j != null
+	trim_space(j.sole_supplier_evidence) != ""
+	trim_space(j.market_engagement) != ""
 }
 
 findings contains finding(
 	"BED-STA-1", "info",
-	"Single tender action: market-engagement evidence is recorded.",
+	"Single tender action: the justification records the evidence that only one supplier can carry out the services, and the market engagement that showed it.",
 	"Keep the evidence that only one supplier can carry out the services, and the comprehensive market engagement and research behind it, with the contract record."
 ) if {
 	input.route == "single_tender_action"
@@ -318,30 +324,20 @@ findings contains finding(
 
 findings contains finding(
 	"BED-STA-1", "violation",
-	"A single tender action (an award without competition) is only considered after comprehensive market engagement and research showing that only one supplier can do it, and no such evidence is recorded.",
-	concat("", ["Record the market engagement and research that shows only one supplier can carry out the services, or ", band_requirement, "."])
+	"A single tender action (an award without competition) is only considered where there is evidence that only one supplier can carry out the services, after comprehensive market engagement and research, and the single tender justification does not record both.",
+	concat("", ["Record the single tender justification (the evidence that only one supplier can carry out the services, and the market engagement and research that showed it), or ", band_requirement, "."])
 ) if {
 	input.route == "single_tender_action"
 	not has_evidence
 }
 
-# The required route: the band's, unless a valid call-off or single tender action stands in for it.
-required_route := "framework_call_off" if {
-	input.route == "framework_call_off"
-	call_off_valid
-}
-
+# The required route: the band's, unless a justified single tender action stands in for it.
 required_route := "single_tender_action" if {
 	input.route == "single_tender_action"
 	has_evidence
 }
 
 required_route := band_route if by_value_band
-
-required_route := band_route if {
-	input.route == "framework_call_off"
-	not call_off_valid
-}
 
 required_route := band_route if {
 	input.route == "single_tender_action"

@@ -1,6 +1,6 @@
-//! What the rule-evaluation benchmarks share: the seed plugins loaded in the host, the set of
-//! procurements, Bedfordshire's rules natively and in other engines, and the check that every one
-//! of them decides every procurement the way the WebAssembly plugin does.
+//! What the rule-evaluation benchmarks share: the seed plugins loaded in the host and their crates
+//! compiled natively, the set of procurements, Bedfordshire's rules in other engines, and the
+//! check that every one of them decides every procurement the way the WebAssembly plugin does.
 //!
 //! Used by `benches/rules.rs` (criterion) and `src/bin/rules_latency.rs` (median and p99).
 
@@ -12,15 +12,18 @@ use bluelight_rules::{Decision, Limits, Plugin, Procurement, RuleEngine, Severit
 
 pub mod corpus;
 pub mod engines;
-pub mod native_bedfordshire;
+pub mod native;
 
 pub const BEDFORDSHIRE: &str = "bedfordshire-police";
 
-/// A seed plugin, loaded, with the procurement set addressed to its tenant.
+/// A seed plugin, loaded, with the procurement set addressed to its tenant; and the same plugin's
+/// crate compiled natively, with the set already in the plugin's own types.
 pub struct Seed {
     pub tenant: &'static str,
     pub plugin: Arc<Plugin>,
     pub procurements: Vec<Procurement>,
+    pub native: native::Evaluate,
+    pub guest_procurements: Vec<bluelight_rules_sdk::Procurement>,
 }
 
 /// Everything a run needs, prepared and checked.
@@ -45,10 +48,17 @@ impl Setup {
                 let plugin = rule_engine
                     .load(bundled.wasm)
                     .with_context(|| format!("loading {}", bundled.crate_name))?;
+                let procurements = corpus::procurements(bundled.tenant);
+                let guest_procurements = procurements
+                    .iter()
+                    .map(native::to_guest)
+                    .collect::<anyhow::Result<Vec<_>>>()?;
                 Ok(Seed {
                     tenant: bundled.tenant,
                     plugin,
-                    procurements: corpus::procurements(bundled.tenant),
+                    native: native::evaluate_of(bundled.tenant)?,
+                    procurements,
+                    guest_procurements,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -74,14 +84,14 @@ impl Setup {
             .expect("checked in Setup::new")
     }
 
-    /// Before anything is timed: each plugin decides every procurement, in a fresh sandbox and in a
-    /// batch alike; and for Bedfordshire (the set plus the plugin's own fixtures), native Rust, Rego
-    /// (interpreted and on regorus's VM), Rhai and CEL give the plugin's outcome, required route
-    /// and findings (rule and severity). Panics with the first difference.
+    /// Before anything is timed: each plugin decides every procurement the same in a fresh sandbox,
+    /// in a batch and natively (word for word); and for Bedfordshire (the set plus the plugin's own
+    /// fixtures), Rego (interpreted and on regorus's VM), Rhai and CEL give the plugin's outcome,
+    /// required route and findings (rule and severity). Panics with the first difference.
     pub fn check(&mut self) {
         for seed in &self.seeds {
             let mut batch = seed.plugin.batch();
-            for p in &seed.procurements {
+            for (p, guest) in seed.procurements.iter().zip(&seed.guest_procurements) {
                 let fresh = seed
                     .plugin
                     .evaluate(p)
@@ -94,6 +104,12 @@ impl Setup {
                     "{} decides {} differently in a batch",
                     seed.tenant, p.reference
                 );
+                let native = native::to_host((seed.native)(guest));
+                assert_eq!(
+                    fresh.decision, native,
+                    "{} decides {} differently compiled natively",
+                    seed.tenant, p.reference
+                );
             }
         }
 
@@ -101,13 +117,9 @@ impl Setup {
         let plugin = seed.plugin.clone();
         let mut cases: Vec<Procurement> = seed.procurements.clone();
         cases.extend(plugin.fixtures().unwrap_or_default().iter().map(|f| f.input.clone()));
-        let mut word_for_word = 0;
         for p in &cases {
             let wasm = plugin.evaluate(p).expect("checked above, or a fixture").decision;
-            let native = native_bedfordshire::evaluate(p);
-            word_for_word += usize::from(native == wasm);
-            let others: [(&str, anyhow::Result<Decision>); 5] = [
-                ("native", Ok(native)),
+            let others: [(&str, anyhow::Result<Decision>); 4] = [
                 ("rego", self.rego.evaluate(p)),
                 ("rego (RVM)", self.rego_vm.evaluate(p)),
                 ("rhai", self.rhai.evaluate(p)),
@@ -125,15 +137,6 @@ impl Setup {
                     );
                 }
             }
-        }
-        // The native port copies the plugin's messages too; a difference there means the plugin's
-        // wording changed since (`native_bedfordshire.rs` says how to copy it again).
-        if word_for_word < cases.len() {
-            eprintln!(
-                "note: native Rust words {} of {} decisions differently from the plugin (same rules and severities)",
-                cases.len() - word_for_word,
-                cases.len()
-            );
         }
     }
 }

@@ -1,19 +1,21 @@
 //! Single-evaluation latency (median, p99) and evaluations per second on one thread, for every way
 //! a procurement can be decided here: each seed plugin fresh (one sandboxed instance per
-//! evaluation) and in batches (one instance per 1,000 procurements), and Bedfordshire's rules
-//! natively and in Rego (regorus: interpreter and VM), Rhai and CEL. Criterion (`cargo bench
+//! evaluation), in batches (one instance per 1,000 procurements) and its own crate compiled
+//! natively (the floor), and Bedfordshire's rules in Rego (regorus: interpreter and VM), Rhai and
+//! CEL. Criterion (`cargo bench
 //! --bench rules`) reports means and confidence intervals; this times each evaluation on its own,
 //! so it can report the tail.
 //!
 //!     cargo run --release -p bluelight-benches --bin rules_latency
 //!     cargo run --release -p bluelight-benches --bin rules_latency -- --samples 20000 --only rego
 //!
-//! Prints markdown tables: latency with ratios to native Rust, and what the procurement set covers.
+//! Prints markdown tables: latency with ratios to the same plugin compiled natively, and what the
+//! procurement set covers.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bluelight_benches::{Setup, coverage, native_bedfordshire};
+use bluelight_benches::{BEDFORDSHIRE, Setup, coverage};
 use bluelight_rules::{Decision, Procurement};
 use clap::Parser;
 
@@ -33,6 +35,8 @@ struct Args {
 
 struct Row {
     name: String,
+    /// The plugin whose rules the row runs (its native row is the row's floor).
+    tenant: &'static str,
     median: Duration,
     p99: Duration,
     mean: Duration,
@@ -40,7 +44,7 @@ struct Row {
 }
 
 /// Times `samples` calls of `eval`, one by one, after `warmup` untimed ones.
-fn measure(name: &str, args: &Args, mut eval: impl FnMut(usize)) -> Option<Row> {
+fn measure(name: &str, tenant: &'static str, args: &Args, mut eval: impl FnMut(usize)) -> Option<Row> {
     if args.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
         return None;
     }
@@ -57,6 +61,7 @@ fn measure(name: &str, args: &Args, mut eval: impl FnMut(usize)) -> Option<Row> 
     let total: Duration = times.iter().sum();
     let row = Row {
         name: name.to_owned(),
+        tenant,
         median: times[times.len() / 2],
         p99: times[(times.len() * 99 / 100).min(times.len() - 1)],
         mean: total / times.len() as u32,
@@ -98,6 +103,7 @@ fn main() -> anyhow::Result<()> {
         let plugin = &seed.plugin;
         rows.extend(measure(
             &format!("{} — WebAssembly, fresh instance", seed.tenant),
+            seed.tenant,
             &args,
             |i| {
                 black_box(plugin.evaluate(black_box(&set[i % set.len()])).expect("checked"));
@@ -108,6 +114,7 @@ fn main() -> anyhow::Result<()> {
         let mut batch = Some(plugin.batch());
         rows.extend(measure(
             &format!("{} — WebAssembly, batch of {}", seed.tenant, set.len()),
+            seed.tenant,
             &args,
             |i| {
                 if i.is_multiple_of(set.len()) {
@@ -117,16 +124,22 @@ fn main() -> anyhow::Result<()> {
                 black_box(batch.evaluate(black_box(&set[i % set.len()])).expect("checked"));
             },
         ));
+        let guest_set = &seed.guest_procurements;
+        if let Some(mut row) = measure(
+            &format!("{} — its crate compiled natively (floor)", seed.tenant),
+            seed.tenant,
+            &args,
+            |i| {
+                black_box((seed.native)(black_box(&guest_set[i % guest_set.len()])));
+            },
+        ) {
+            row.native = true;
+            rows.push(row);
+        }
     }
 
     let set: Vec<Procurement> = setup.bedfordshire().procurements.clone();
     let n = set.len();
-    if let Some(mut row) = measure("bedfordshire-police — native Rust (floor)", &args, |i| {
-        black_box(native_bedfordshire::evaluate(black_box(&set[i % n])));
-    }) {
-        row.native = true;
-        rows.push(row);
-    }
     let Setup {
         rego,
         rego_vm,
@@ -135,7 +148,7 @@ fn main() -> anyhow::Result<()> {
         ..
     } = &mut setup;
     let run = |name: &str, eval: &mut dyn FnMut(&Procurement) -> anyhow::Result<Decision>| {
-        measure(name, &args, |i| {
+        measure(name, BEDFORDSHIRE, &args, |i| {
             black_box(eval(black_box(&set[i % n])).expect("checked"));
         })
     };
@@ -146,23 +159,33 @@ fn main() -> anyhow::Result<()> {
     rows.extend(run("bedfordshire-police — Rhai", &mut |p| rhai.evaluate(p)));
     rows.extend(run("bedfordshire-police — CEL (cel)", &mut |p| cel.evaluate(p)));
     // What part of an engine's time is getting the procurement in.
-    rows.extend(measure("input only — JSON value to regorus::Value", &args, |i| {
-        black_box(bluelight_benches::engines::regorus_input(black_box(&set[i % n])).expect("serialisable"));
-    }));
-    rows.extend(measure("input only — rhai::serde::to_dynamic", &args, |i| {
-        let _ = black_box(rhai::serde::to_dynamic(black_box(&set[i % n])).expect("serialisable"));
-    }));
-    rows.extend(measure("input only — cel::to_value", &args, |i| {
+    rows.extend(measure(
+        "input only — JSON value to regorus::Value",
+        BEDFORDSHIRE,
+        &args,
+        |i| {
+            black_box(bluelight_benches::engines::regorus_input(black_box(&set[i % n])).expect("serialisable"));
+        },
+    ));
+    rows.extend(measure(
+        "input only — rhai::serde::to_dynamic",
+        BEDFORDSHIRE,
+        &args,
+        |i| {
+            let _ = black_box(rhai::serde::to_dynamic(black_box(&set[i % n])).expect("serialisable"));
+        },
+    ));
+    rows.extend(measure("input only — cel::to_value", BEDFORDSHIRE, &args, |i| {
         black_box(cel::to_value(black_box(&set[i % n])).expect("serialisable"));
     }));
 
-    let native = rows.iter().find(|r| r.native).map(|r| (r.median, r.mean));
-    println!("| how | median µs | p99 µs | mean µs | evaluations/s, one thread | median × native |");
+    let native_median = |tenant: &str| rows.iter().find(|r| r.native && r.tenant == tenant).map(|r| r.median);
+    println!("| how | median µs | p99 µs | mean µs | evaluations/s, one thread | median × the plugin natively |");
     println!("|---|---:|---:|---:|---:|---:|");
     for r in &rows {
-        let ratio = match native {
-            Some((median, _)) if !r.name.starts_with("input only") => {
-                format!("{:.0}×", r.median.as_secs_f64() / median.as_secs_f64())
+        let ratio = match native_median(r.tenant) {
+            Some(median) if !r.name.starts_with("input only") => {
+                format!("{:.1}×", r.median.as_secs_f64() / median.as_secs_f64())
             }
             _ => String::new(),
         };
@@ -182,7 +205,12 @@ fn main() -> anyhow::Result<()> {
         args.samples, args.warmup
     );
 
-    let decisions: Vec<Decision> = set.iter().map(native_bedfordshire::evaluate).collect();
+    let bedfordshire = setup.bedfordshire();
+    let decisions: Vec<Decision> = bedfordshire
+        .guest_procurements
+        .iter()
+        .map(|p| bluelight_benches::native::to_host((bedfordshire.native)(p)))
+        .collect();
     let (outcomes, findings) = coverage(&decisions);
     println!();
     println!("Bedfordshire decisions on the set: {outcomes:?}");
