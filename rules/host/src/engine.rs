@@ -63,7 +63,11 @@ impl RuleEngine {
             // Keeping a little of each slot's memory resident spares a fresh instance the page
             // faults of first touching its stack and data, most of the cost of a cold call.
             .linear_memory_keep_resident(1 << 20)
-            .table_keep_resident(1 << 12);
+            .table_keep_resident(1 << 12)
+            // Where the kernel has it (Linux 6.7+), reset only the pages an instance dirtied
+            // instead of the whole resident megabyte: a fresh evaluation went from about 20.7 to
+            // 18.7 us (benches/RESULTS.md). Elsewhere wasmtime falls back to the memset.
+            .pagemap_scan(wasmtime::Enabled::Auto);
         let mut config = Config::new();
         config
             .wasm_component_model(true)
