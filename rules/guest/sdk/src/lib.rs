@@ -25,6 +25,9 @@
 //!
 //! The rule logic stays ordinary Rust: `cargo test` on the host target calls it directly, and the
 //! `testing` feature runs a plugin's fixture files against it (see [`testing`]).
+//!
+//! In WebAssembly the SDK sets the plugin's global allocator (talc over an arena in the module's
+//! zeroed data, `src/allocator.rs`), so a plugin must not declare one of its own.
 
 use std::collections::BTreeSet;
 
@@ -47,6 +50,9 @@ pub mod v2_bindings {
 
 #[doc(hidden)]
 pub mod v1_adapter;
+
+#[cfg(target_arch = "wasm32")]
+mod allocator;
 
 pub mod checks;
 pub use checks::{
