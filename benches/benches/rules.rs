@@ -23,6 +23,10 @@ use std::time::Duration;
 use bluelight_benches::Setup;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+/// The service's allocator (`api/src/main.rs`): evaluations are timed as the service runs them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn rules(c: &mut Criterion) {
     let mut setup = Setup::new().expect("the benchmark set-up (plugins, engines) failed");
     let n = setup.bedfordshire().procurements.len() as u64;
