@@ -48,7 +48,8 @@ pub fn procurement(p: &Procurement) -> wit::Procurement {
         call_off: p.call_off.as_ref().map(call_off),
         published: p.published,
         market_engagement_evidence: p.market_engagement_evidence.clone(),
-        evaluation_date: p.evaluation_date.format("%Y-%m-%d").to_string(),
+        // ISO `YYYY-MM-DD`, as `NaiveDate` displays itself.
+        evaluation_date: p.evaluation_date.to_string(),
     }
 }
 

