@@ -3,6 +3,7 @@
 # script started (its process id in SERVER_PID).
 #
 #   source benches/scratch_database.sh NAME    # sets WORK (a scratch folder) and URL
+#   scratch_reset                              # empties it again
 SCRATCH_NAME=$1
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 WORK=$(mktemp -d)
@@ -22,3 +23,11 @@ case $DATABASE in
     ;;
   *) echo "DATABASE must be sqlite or postgres, not $DATABASE" >&2; exit 2 ;;
 esac
+
+# Empties the scratch database (while no service uses it), for a run that must start fresh.
+scratch_reset() {
+  case $DATABASE in
+    sqlite) rm -f "$URL" "$URL-wal" "$URL-shm" ;;
+    postgres) psql "$PG_URL" -qc "DROP SCHEMA $SCRATCH_SCHEMA CASCADE; CREATE SCHEMA $SCRATCH_SCHEMA" ;;
+  esac
+}
