@@ -26,14 +26,6 @@ TARGET=${CARGO_TARGET_DIR:-target}
 BASE=http://127.0.0.1:$PORT
 source benches/scratch_database.sh evaluate
 
-serve() {
-  "$1" serve --database-url "$URL" --listen "127.0.0.1:$PORT" --demo-data on >>"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 300); do curl -sf "$BASE/health/ready" >/dev/null && return; sleep 0.1; done
-  echo "the service did not start:" >&2; cat "$WORK/server.log" >&2; exit 1
-}
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-
 LABELS=(A B C D E F)
 for round in $(seq 1 "$ROUNDS"); do
   for i in "${!BUILDS[@]}"; do

@@ -31,14 +31,6 @@ TARGET=${CARGO_TARGET_DIR:-target}
 BASE=http://127.0.0.1:$PORT
 source benches/scratch_database.sh ab
 
-serve() {
-  "$1" serve --database-url "$URL" --listen "127.0.0.1:$PORT" --demo-data on >>"$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 300); do curl -sf "$BASE/health/ready" >/dev/null && return; sleep 0.1; done
-  echo "the service did not start:" >&2; cat "$WORK/server.log" >&2; exit 1
-}
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
-
 serve "$A"
 admin=$("$A" token --role national_admin --sub bench@bluelight)
 "$TARGET/release/national_dataset" --base-url "$BASE" --token "$admin" --contracts 0 --spend-lines 0

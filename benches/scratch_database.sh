@@ -4,6 +4,7 @@
 #
 #   source benches/scratch_database.sh NAME    # sets WORK (a scratch folder) and URL
 #   scratch_reset                              # empties it again
+#   serve BINARY; ...; stop                    # a service on it (needs PORT and BASE)
 SCRATCH_NAME=$1
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 WORK=$(mktemp -d)
@@ -31,3 +32,13 @@ scratch_reset() {
     postgres) psql "$PG_URL" -qc "DROP SCHEMA $SCRATCH_SCHEMA CASCADE; CREATE SCHEMA $SCRATCH_SCHEMA" ;;
   esac
 }
+
+# Serves the scratch database with BINARY on $PORT, with the demo data (its log in
+# $WORK/server.log), once it answers at $BASE/health/ready; `stop` ends it.
+serve() {
+  "$1" serve --database-url "$URL" --listen "127.0.0.1:$PORT" --demo-data on >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do curl -sf "$BASE/health/ready" >/dev/null && return; sleep 0.1; done
+  echo "the service did not start:" >&2; cat "$WORK/server.log" >&2; exit 1
+}
+stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
