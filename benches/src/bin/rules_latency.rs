@@ -2,9 +2,8 @@
 //! a procurement can be decided here: each seed plugin fresh (one sandboxed instance per
 //! evaluation), in batches (one instance per 1,000 procurements) and its own crate compiled
 //! natively (the floor), and Bedfordshire's rules in Rego (regorus: interpreter and VM), Rhai and
-//! CEL. Criterion (`cargo bench
-//! --bench rules`) reports means and confidence intervals; this times each evaluation on its own,
-//! so it can report the tail.
+//! CEL. Criterion (`cargo bench --bench rules`) reports means and confidence intervals; this times
+//! each evaluation on its own, so it can report the tail.
 //!
 //!     cargo run --release -p bluelight-benches --bin rules_latency
 //!     cargo run --release -p bluelight-benches --bin rules_latency -- --samples 20000 --only rego
