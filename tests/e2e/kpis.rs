@@ -138,6 +138,45 @@ async fn every_figure_is_computed_exactly_from_the_register_and_spend() {
     assert!(!report["savings"]["definition"].as_str().unwrap().is_empty());
 }
 
+/// The database sums lines paid on the same day under the same contract to like suppliers before
+/// the report sees them: each line still counts once, and lines that differ in any of those stay
+/// apart (the day C1 starts splits the same supplier's payments in and out of its term).
+#[actix_web::test]
+async fn lines_paid_together_are_each_counted() {
+    let app = TestApp::spawn().await;
+    app.tenant_with_category(FORCE).await;
+    app.commercial_catalogue().await;
+    app.import_completed(FORCE, Kind::Contracts, REGISTER).await;
+    let spend = "\
+transaction_id,date,supplier,amount,contract_reference,supplier_locality,sme
+T1,2025-06-15,Fenland Community Workshop,100.00,C2,,
+T2,2025-06-15,Fenland Community Workshop,200.00,C2,,
+T3,2025-06-15,Fenland Community Workshop,-50.00,C2,,
+T4,2025-06-15,Fenland Community Workshop,400.00,,,
+T5,2025-04-30,Anglia Uniforms Ltd,1000.00,C1,,
+T6,2025-05-01,Anglia Uniforms Ltd,2000.00,C1,,
+T7,2025-05-01,Anglia Uniforms Ltd,3000.00,C1,,
+";
+    app.import_completed(FORCE, Kind::Spend, spend).await;
+    let report = json_ok(
+        app.get(
+            &format!("{}?from=2025-04-01&to=2026-03-31", kpis_path(FORCE)),
+            &app.viewer_of(FORCE),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(report["total_spend"], "6650.00");
+    assert_eq!(report["spend_lines"], 7);
+    let total = "6650.00";
+    // T1-T3 under C2, T6 and T7 under C1 from its first day; not T4 (no contract) nor T5 (the
+    // day before C1 started).
+    assert_share(&report, "spend_under_contract", "5250.00", total, json!("78.95"), 5);
+    // Fenland is VCSE on the national record: T1-T4.
+    assert_share(&report, "vcse_spend", "650.00", total, json!("9.77"), 4);
+    assert_share(&report, "collaborative_spend", "250.00", total, json!("3.76"), 3);
+}
+
 #[actix_web::test]
 async fn a_period_asked_for_bounds_the_spend_and_the_contracts() {
     let app = set_up().await;

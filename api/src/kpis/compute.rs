@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
 use super::model::{ContractShare, KpiReport, Savings, SpendShare, percentage};
 use crate::auth::TenantScope;
@@ -28,10 +30,14 @@ pub fn last_financial_year(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     )
 }
 
-/// One spend line as the KPIs see it.
+/// Spend lines as the KPIs see them: one, or several paid on the same day under the same
+/// contract (or none) to suppliers of the same locality and flags, summed.
 #[derive(Debug, Clone)]
 pub struct SpendFact {
+    /// The lines' amounts summed.
     pub amount_pence: i64,
+    /// How many lines.
+    pub lines: i64,
     pub paid_on: NaiveDate,
     pub locality: SupplierLocality,
     pub sme: bool,
@@ -149,6 +155,7 @@ pub fn report(
     contracts: &[ContractFact],
 ) -> KpiReport {
     let total: i64 = spend.iter().map(|f| f.amount_pence).sum();
+    let lines = |facts: &[&SpendFact]| facts.iter().map(|f| f.lines).sum::<i64>();
     let spend_shares = SPEND_SHARES
         .iter()
         .map(|rule| {
@@ -161,7 +168,7 @@ pub fn report(
                 percentage: percentage(amount, total),
                 amount: Money::from_pence(amount),
                 of_total: Money::from_pence(total),
-                lines: counted.len() as i64,
+                lines: lines(&counted),
             }
         })
         .collect();
@@ -192,7 +199,7 @@ pub fn report(
         from,
         to,
         total_spend: Money::from_pence(total),
-        spend_lines: spend.len() as i64,
+        spend_lines: lines(&spend.iter().collect::<Vec<_>>()),
         contracts_live: contracts.iter().filter(live).count() as i64,
         spend_shares,
         contract_shares,
@@ -231,22 +238,35 @@ pub fn load_facts(
         by_id.insert(id, fact);
         contract_facts.push(fact);
     }
-    let spend_rows: Vec<(i64, NaiveDate, String, bool, bool, Option<String>)> = spend_lines::table
+    // Summed by the database per day, contract, locality and flags, in the order of the index
+    // that holds exactly these columns (`spend_lines_tenant_paid_kpi`), so no line is read from
+    // the table and nothing is sorted; whether a day falls in its contract's term is decided here.
+    type Group = (NaiveDate, Option<String>, String, bool, bool, i64, i64);
+    let spend_rows: Vec<Group> = spend_lines::table
         .filter(spend_lines::tenant_slug.eq(scope.slug()))
         .filter(spend_lines::paid_on.ge(from))
         .filter(spend_lines::paid_on.le(to))
-        .select((
-            spend_lines::amount_pence,
+        .group_by((
             spend_lines::paid_on,
+            spend_lines::contract_id,
             spend_lines::supplier_locality,
             spend_lines::supplier_sme,
             spend_lines::supplier_vcse,
+        ))
+        .select((
+            spend_lines::paid_on,
             spend_lines::contract_id,
+            spend_lines::supplier_locality,
+            spend_lines::supplier_sme,
+            spend_lines::supplier_vcse,
+            // The cast keeps the sum BIGINT on both backends (PostgreSQL sums BIGINT as NUMERIC).
+            sql::<BigInt>("CAST(SUM(amount_pence) AS BIGINT)"),
+            diesel::dsl::count_star(),
         ))
         .load(conn)?;
     let spend_facts = spend_rows
         .into_iter()
-        .map(|(amount_pence, paid_on, locality, sme, vcse, contract_id)| {
+        .map(|(paid_on, contract_id, locality, sme, vcse, amount_pence, lines)| {
             let contract = match contract_id {
                 Some(id) => Some(*by_id.get(&id).ok_or_else(|| {
                     ApiError::Internal(anyhow::anyhow!(
@@ -257,6 +277,7 @@ pub fn load_facts(
             };
             Ok(SpendFact {
                 amount_pence,
+                lines,
                 paid_on,
                 locality: SupplierLocality::from_db(&locality)?,
                 sme,
@@ -290,6 +311,7 @@ mod tests {
     fn spend(pounds: i64, locality: SupplierLocality, arrangement: Option<Arrangement>, sme: bool) -> SpendFact {
         SpendFact {
             amount_pence: pounds * 100,
+            lines: 1,
             paid_on: day(2025, 10, 1),
             locality,
             sme,
