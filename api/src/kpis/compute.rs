@@ -146,6 +146,11 @@ const SPEND_SHARES: &[ShareRule] = &[
     },
 ];
 
+/// How many spend lines the facts stand for.
+fn lines<'a>(facts: impl IntoIterator<Item = &'a SpendFact>) -> i64 {
+    facts.into_iter().map(|f| f.lines).sum()
+}
+
 /// The report from the facts; pure, so that the definitions can be tested exactly.
 pub fn report(
     tenant: &str,
@@ -155,7 +160,6 @@ pub fn report(
     contracts: &[ContractFact],
 ) -> KpiReport {
     let total: i64 = spend.iter().map(|f| f.amount_pence).sum();
-    let lines = |facts: &[&SpendFact]| facts.iter().map(|f| f.lines).sum::<i64>();
     let spend_shares = SPEND_SHARES
         .iter()
         .map(|rule| {
@@ -168,7 +172,7 @@ pub fn report(
                 percentage: percentage(amount, total),
                 amount: Money::from_pence(amount),
                 of_total: Money::from_pence(total),
-                lines: lines(&counted),
+                lines: lines(counted.iter().copied()),
             }
         })
         .collect();
@@ -199,7 +203,7 @@ pub fn report(
         from,
         to,
         total_spend: Money::from_pence(total),
-        spend_lines: lines(&spend.iter().collect::<Vec<_>>()),
+        spend_lines: lines(spend),
         contracts_live: contracts.iter().filter(live).count() as i64,
         spend_shares,
         contract_shares,
