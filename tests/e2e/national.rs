@@ -6,6 +6,9 @@ use serde_json::{Value, json};
 
 use crate::support::catalogue::{category_body, day, framework_body, lot_body, supplier_body};
 use crate::support::commercial::Kind;
+use bluelight_api::db::Backend;
+
+use crate::support::database::execute;
 use crate::support::{TestApp, assert_problem, json_ok};
 
 const A: &str = "north-force";
@@ -251,4 +254,159 @@ async fn the_demo_data_gives_the_national_team_a_picture() {
         .find(|s| s["supplier_name"] == "Meridian Fuelcard Services Ltd")
         .expect("the fuel-card supplier is strategic in the demo data");
     assert_eq!(fuel["dependants"].as_array().unwrap().len(), 7);
+}
+
+/// Sums kept per financial year are what the national reports read for whole years, and the
+/// lines for any other days: both must give the same figures. Two spend imports add to one group
+/// (the second updates the kept sum); a credit note takes from it; a period of whole years with
+/// days either side reads both.
+#[actix_web::test]
+async fn whole_financial_years_read_from_kept_sums_agree_with_the_lines() {
+    let app = TestApp::spawn().await;
+    app.create_tenant(A, "police", "north-west").await;
+    app.create_tenant(B, "police", "eastern").await;
+    app.create_category(&category_body("fleet", None)).await;
+    app.create_supplier(&supplier_body("Strategic Fleet plc")).await;
+    let header = "transaction_id,date,supplier,amount,category,contract_reference\n";
+    app.import_completed(
+        A,
+        Kind::Spend,
+        &format!(
+            "{header}\
+             A1,2024-03-31,Strategic Fleet plc,100.00,fleet,\n\
+             A2,2024-04-01,Strategic Fleet plc,200.00,fleet,\n\
+             A3,2024-10-15,Strategic Fleet plc,300.00,fleet,\n\
+             A4,2025-03-31,Strategic Fleet plc,-50.00,fleet,\n\
+             A5,2025-04-01,Strategic Fleet plc,1000.00,fleet,\n\
+             A6,2024-06-01,Corner Shop,40.00,,\n"
+        ),
+    )
+    .await;
+    app.import_completed(
+        A,
+        Kind::Spend,
+        &format!("{header}A7,2024-12-01,Strategic Fleet plc,25.00,fleet,\n"),
+    )
+    .await;
+    app.import_completed(
+        B,
+        Kind::Spend,
+        &format!(
+            "{header}\
+             B1,2024-05-05,Strategic Fleet plc,70.00,fleet,\n\
+             B2,2024-05-05,corner shop,5.00,,\n"
+        ),
+    )
+    .await;
+    let viewer = app.national_viewer();
+    let spend_by_supplier = |from: &'static str, to: &'static str| {
+        let app = &app;
+        let viewer = viewer.clone();
+        async move {
+            let report = json_ok(app.get(&format!("{}?from={from}&to={to}", ENDPOINTS[0]), &viewer).await).await;
+            report["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| {
+                    (
+                        item["supplier_name"].as_str().unwrap().to_owned(),
+                        item["spend"].as_str().unwrap().to_owned(),
+                        item["tenants"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let fy_2024 = vec![
+        ("Strategic Fleet plc".to_owned(), "545.00".to_owned(), json!([B, A])),
+        ("Corner Shop".to_owned(), "45.00".to_owned(), json!([B, A])),
+    ];
+    assert_eq!(spend_by_supplier("2024-04-01", "2025-03-31").await, fy_2024);
+    // The same year in two halves, neither a whole year, so summed from the lines.
+    let first_half = spend_by_supplier("2024-04-01", "2024-09-30").await;
+    let second_half = spend_by_supplier("2024-10-01", "2025-03-31").await;
+    assert_eq!(first_half[0].1, "270.00");
+    assert_eq!(
+        second_half,
+        vec![("Strategic Fleet plc".to_owned(), "275.00".to_owned(), json!([A]))]
+    );
+    // Two whole years; and a whole year with a month before and a quarter after it.
+    assert_eq!(spend_by_supplier("2023-04-01", "2025-03-31").await[0].1, "645.00");
+    assert_eq!(spend_by_supplier("2024-03-01", "2025-06-30").await[0].1, "1645.00");
+
+    let categories = json_ok(
+        app.get(&format!("{}?from=2024-04-01&to=2025-03-31", ENDPOINTS[1]), &viewer)
+            .await,
+    )
+    .await;
+    let spends: Vec<(Value, Value)> = categories["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["category"].clone(), item["spend"].clone()))
+        .collect();
+    assert_eq!(
+        spends,
+        [(json!("fleet"), json!("545.00")), (Value::Null, json!("45.00"))]
+    );
+
+    // The kept sums themselves: one row per group and year, the second import added to A's.
+    let read_kept = |url: String| {
+        tokio::task::spawn_blocking(move || {
+            use bluelight_api::db::schema::spend_year_totals as t;
+            use diesel::prelude::*;
+            t::table
+                .select((
+                    t::tenant_slug,
+                    t::financial_year,
+                    t::supplier_name,
+                    t::category_slug,
+                    t::amount_pence,
+                    t::lines,
+                ))
+                .order((t::tenant_slug.desc(), t::financial_year, t::supplier_name))
+                .load::<(String, i32, String, String, i64, i64)>(&mut *crate::support::database::connect(&url))
+                .expect("the kept sums are read")
+        })
+    };
+    let kept = read_kept(app.database_url()).await.unwrap();
+    let row = |tenant: &str, year, supplier: &str, category: &str, pence, lines| {
+        (
+            tenant.to_owned(),
+            year,
+            supplier.to_owned(),
+            category.to_owned(),
+            pence,
+            lines,
+        )
+    };
+    assert_eq!(
+        kept,
+        [
+            row(A, 2023, "Strategic Fleet plc", "fleet", 10_000, 1),
+            row(A, 2024, "Corner Shop", "", 4_000, 1),
+            row(A, 2024, "Strategic Fleet plc", "fleet", 47_500, 4),
+            row(A, 2025, "Strategic Fleet plc", "fleet", 100_000, 1),
+            row(B, 2024, "Strategic Fleet plc", "fleet", 7_000, 1),
+            row(B, 2024, "corner shop", "", 500, 1),
+        ]
+    );
+
+    // A database upgraded with spend already in it gets the same sums from the migration.
+    let backend = match Backend::of_url(&app.database_url()) {
+        Backend::Postgres => "postgres",
+        Backend::Sqlite => "sqlite",
+    };
+    let migration = std::fs::read_to_string(format!(
+        "{}/../migrations/{backend}/2026-12-05-000015_spend_year_totals/up.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the migration is read");
+    execute(
+        &app.database_url(),
+        format!("DROP TABLE spend_year_totals;\n{migration}"),
+    )
+    .await;
+    assert_eq!(read_kept(app.database_url()).await.unwrap(), kept);
 }

@@ -44,6 +44,36 @@ macro_rules! bulk_insert {
 }
 pub(crate) use bulk_insert;
 
+/// Inserts a slice of `rows`, and where a row with the same `key` is already there updates it
+/// with `set` instead (`INSERT ... ON CONFLICT (key) DO UPDATE`). PostgreSQL takes them in one
+/// statement; diesel builds no multi-row upsert for SQLite, which takes one prepared statement
+/// per row (in-process, so no round trip each).
+macro_rules! insert_or_update {
+    ($conn:expr, $table:expr, $rows:expr, $key:expr, $set:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg(pg) => diesel::insert_into($table)
+                .values($rows)
+                .on_conflict($key)
+                .do_update()
+                .set($set)
+                .execute(pg),
+            $crate::db::DbConnection::Sqlite(sqlite) => {
+                let mut written = 0;
+                for row in $rows {
+                    written += diesel::insert_into($table)
+                        .values(row)
+                        .on_conflict($key)
+                        .do_update()
+                        .set($set)
+                        .execute(sqlite)?;
+                }
+                Ok(written)
+            }
+        }
+    };
+}
+pub(crate) use insert_or_update;
+
 /// The tenant column's value on rows that belong to the national body rather than to a tenant
 /// (national audit events, the national team's webhooks and idempotency keys, notices about
 /// frameworks). Tables are distributed by tenant, and a distributed row must name its tenant

@@ -339,6 +339,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    spend_year_totals (tenant_slug, financial_year, contract_id, supplier_id, supplier_name, category_slug) {
+        tenant_slug -> Text,
+        financial_year -> Integer,
+        contract_id -> Text,
+        supplier_id -> Text,
+        supplier_name -> Text,
+        category_slug -> Text,
+        amount_pence -> BigInt,
+        lines -> BigInt,
+    }
+}
+
+diesel::table! {
     webhook_subscriptions (id) {
         id -> Text,
         tenant_slug -> Text,
@@ -417,6 +430,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     imports,
     contracts,
     spend_lines,
+    spend_year_totals,
     webhook_subscriptions,
     webhook_deliveries,
     webhook_notices,

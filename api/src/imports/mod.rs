@@ -24,6 +24,7 @@ use crate::imports::csv_file::CsvFile;
 use crate::spend::import as spend_import;
 use crate::spend::model::SpendLineRow;
 use crate::spend::store as spend;
+use crate::spend::year_totals as spend_year_totals;
 use crate::tenants::model::TenantRow;
 use model::ImportKind;
 
@@ -144,6 +145,7 @@ impl ImportRows {
                     spend::insert_batch(conn, chunk)?;
                     progress.fetch_add(chunk.len() as i64, Ordering::Relaxed);
                 }
+                spend_year_totals::add_lines(conn, rows)?;
                 Ok(rows.len() as i64)
             }
         }

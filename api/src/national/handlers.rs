@@ -1,7 +1,7 @@
 //! `/api/v1/national/...`: national buying power, strategic-supplier dependency, the expiry
 //! radar and framework uptake. National roles only; a force never sees another force's figures.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{get, web};
 use chrono::{Months, NaiveDate};
@@ -246,14 +246,14 @@ pub async fn framework_uptake(
                 .select((lots::framework_id, lots::number, lots::title))
                 .order((lots::framework_id.asc(), lots::number.asc()))
                 .load(conn)?;
+            let mut lots_by_framework: HashMap<String, Vec<(i32, String)>> = HashMap::new();
+            for (framework_id, number, title) in lot_rows {
+                lots_by_framework.entry(framework_id).or_default().push((number, title));
+            }
             let catalogue: Vec<FrameworkLots> = framework_rows
                 .into_iter()
                 .map(|(id, reference, title)| FrameworkLots {
-                    lots: lot_rows
-                        .iter()
-                        .filter(|(framework_id, _, _)| *framework_id == id)
-                        .map(|(_, number, title)| (*number, title.clone()))
-                        .collect(),
+                    lots: lots_by_framework.remove(&id).unwrap_or_default(),
                     id,
                     reference,
                     title,

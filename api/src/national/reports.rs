@@ -51,6 +51,7 @@ pub fn by_supplier(
         let row = rows
             .entry(key.clone())
             .or_insert_with(|| new_exposure(group.supplier_id.as_deref(), &group.supplier_name, strategic));
+        keep_first_name(row, &group.supplier_name);
         row.spend = Money::from_pence(row.spend.pence() + group.amount_pence);
         tenants.entry(key).or_default().insert(group.tenant.clone());
     }
@@ -59,6 +60,7 @@ pub fn by_supplier(
         let row = rows
             .entry(key.clone())
             .or_insert_with(|| new_exposure(contract.supplier_id.as_deref(), &contract.supplier_name, strategic));
+        keep_first_name(row, &contract.supplier_name);
         row.contracts += 1;
         row.contract_value = Money::from_pence(row.contract_value.pence() + contract.value_pence);
         tenants.entry(key).or_default().insert(contract.tenant.clone());
@@ -77,6 +79,14 @@ pub fn by_supplier(
             .then(a.supplier_name.cmp(&b.supplier_name))
     });
     rows
+}
+
+/// A supplier known only by name may be written differently by tenants ("Corner Shop", "corner
+/// shop"): it is shown by the first of those names in sort order, whatever order the rows came in.
+fn keep_first_name(row: &mut SupplierExposure, name: &str) {
+    if row.supplier_id.is_none() && name < row.supplier_name.as_str() {
+        row.supplier_name = name.to_owned();
+    }
 }
 
 fn new_exposure(id: Option<&str>, name: &str, strategic: &HashSet<String>) -> SupplierExposure {
@@ -174,24 +184,32 @@ pub fn strategic_dependencies(
     to: NaiveDate,
     today: NaiveDate,
 ) -> Vec<StrategicDependency> {
+    // Spend and live contracts by supplier once, so each supplier reads only its own (the facts
+    // hold every tenant's spend and contracts: a scan per supplier would be quadratic).
+    let mut spend_by_supplier: HashMap<&str, Vec<&SpendGroup>> = HashMap::new();
+    for group in spend {
+        if let Some(id) = group.supplier_id.as_deref() {
+            spend_by_supplier.entry(id).or_default().push(group);
+        }
+    }
+    let mut live_by_supplier: HashMap<&str, Vec<&NationalContract>> = HashMap::new();
+    for contract in contracts.iter().filter(|c| c.live_in(from, to)) {
+        if let Some(id) = contract.supplier_id.as_deref() {
+            live_by_supplier.entry(id).or_default().push(contract);
+        }
+    }
     let mut out: Vec<StrategicDependency> = suppliers
         .iter()
         .map(|supplier| {
             let mut by_tenant: HashMap<&str, Dependant> = HashMap::new();
-            for group in spend
-                .iter()
-                .filter(|g| g.supplier_id.as_deref() == Some(supplier.id.as_str()))
-            {
+            for group in spend_by_supplier.get(supplier.id.as_str()).into_iter().flatten() {
                 let dependant = by_tenant
                     .entry(&group.tenant)
                     .or_insert_with(|| new_dependant(&group.tenant));
                 add(&mut dependant.spend, group.amount_pence);
             }
-            let live: Vec<&NationalContract> = contracts
-                .iter()
-                .filter(|c| c.supplier_id.as_deref() == Some(supplier.id.as_str()) && c.live_in(from, to))
-                .collect();
-            for contract in &live {
+            let live: &[&NationalContract] = live_by_supplier.get(supplier.id.as_str()).map_or(&[], Vec::as_slice);
+            for contract in live {
                 by_tenant
                     .entry(&contract.tenant)
                     .or_insert_with(|| new_dependant(&contract.tenant))
@@ -300,14 +318,23 @@ pub fn framework_uptake(
         }
         acc
     });
+    // Call-offs grouped by framework once: a scan of every contract per framework would be
+    // quadratic (5,000 frameworks × 100,000 contracts at national scale).
+    let mut call_offs_by_framework: HashMap<&str, Vec<&NationalContract>> = HashMap::new();
+    for contract in contracts
+        .iter()
+        .filter(|c| c.live_in(from, to) || spend_by_contract.contains_key(c.id.as_str()))
+    {
+        if let Some(framework_id) = contract.framework_id.as_deref() {
+            call_offs_by_framework.entry(framework_id).or_default().push(contract);
+        }
+    }
     let mut out: Vec<FrameworkUptake> = frameworks
         .iter()
         .map(|framework| {
-            let call_offs: Vec<&NationalContract> = contracts
-                .iter()
-                .filter(|c| c.framework_id.as_deref() == Some(framework.id.as_str()))
-                .filter(|c| c.live_in(from, to) || spend_by_contract.contains_key(c.id.as_str()))
-                .collect();
+            let call_offs: &[&NationalContract] = call_offs_by_framework
+                .get(framework.id.as_str())
+                .map_or(&[], Vec::as_slice);
             let lots: Vec<LotUptake> = framework
                 .lots
                 .iter()

@@ -4,6 +4,7 @@ pub mod handlers;
 pub mod import;
 pub mod model;
 pub mod store;
+pub mod year_totals;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
