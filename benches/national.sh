@@ -5,7 +5,7 @@
 # data, then measures on it: the framework list (20 a page) and a framework's detail at 64
 # connections and at 1, /health/live as the floor, a draft evaluation (Bedfordshire's plugin and
 # the national layer, benches/requests/bedfordshire-draft.json), the KPI report and the
-# national suppliers report over a year, and a 100,000-line spend import. On SQLite and on
+# five national reports over a year, and a 100,000-line spend import. On SQLite and on
 # PostgreSQL. Builds release binaries; stops what it started. Not part of CI.
 #
 #   bash benches/national.sh                   # both databases, the whole set
@@ -77,8 +77,13 @@ measure_on() {
   for run in 1 2 3; do
     printf '%s KPI report (ns-lancashire-police, FY 2024-25), run %s: %ss\n' "$label" "$run" \
       "$(seconds "$BASE/api/v1/tenants/ns-lancashire-police/kpis?from=2024-04-01&to=2025-03-31" "$buyer")"
-    printf '%s national suppliers report (every tenant, FY 2024-25), run %s: %ss\n' "$label" "$run" \
-      "$(seconds "$BASE/api/v1/national/suppliers?from=2024-04-01&to=2025-03-31&limit=100" "$admin")"
+    # suppliers and categories take a top-N limit; the other two answer for every row.
+    for report in 'suppliers?limit=100&' 'categories?limit=100&' 'strategic-suppliers?' 'framework-uptake?'; do
+      printf '%s national %s report (every tenant, FY 2024-25), run %s: %ss\n' "$label" "${report%%\?*}" "$run" \
+        "$(seconds "$BASE/api/v1/national/${report}from=2024-04-01&to=2025-03-31" "$admin")"
+    done
+    printf '%s national expiry radar (every tenant, 18 months from 2025-04-01), run %s: %ss\n' "$label" "$run" \
+      "$(seconds "$BASE/api/v1/national/expiry-radar?from=2025-04-01" "$admin")"
   done
   echo "== $label: a 100,000-line spend import on top"
   "$TARGET/release/import_spend" --base-url "$BASE" --token "$buyer" --tenant ns-lancashire-police \

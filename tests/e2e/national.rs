@@ -183,6 +183,73 @@ async fn the_national_view_adds_up_every_tenant_exactly() {
     assert_eq!(suppliers["items"], json!([]));
 }
 
+/// The reports read only the contracts their question needs (live in the period, ending in the
+/// window, call-offs): a late invoice under a call-off that ended before the period is still spend
+/// through a framework, and a contract ended early or outside the window is left out.
+#[actix_web::test]
+async fn spend_under_a_call_off_that_has_ended_still_went_through_the_framework() {
+    let app = TestApp::spawn().await;
+    let fixture = fixture(&app).await;
+    let viewer = app.national_viewer();
+    app.import_completed(
+        A,
+        Kind::Contracts,
+        &format!(
+            "reference,title,supplier,category,value,start_date,end_date,framework,lot\n\
+             A-OLD,Old fleet call-off,Strategic Fleet plc,fleet,9000.00,{},{},NAT-FLEET-1,1\n",
+            day(-300),
+            day(-100)
+        ),
+    )
+    .await;
+    app.import_completed(
+        A,
+        Kind::Spend,
+        &format!(
+            "transaction_id,date,supplier,amount,category,contract_reference\n\
+             A-LATE,{},Strategic Fleet plc,400.00,,A-OLD\n",
+            day(-20)
+        ),
+    )
+    .await;
+    let period = format!("from={}&to={}", day(-30), day(0));
+
+    let categories = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[1]), &viewer).await).await;
+    let fleet = &categories["items"][0];
+    assert_eq!(fleet["spend"], "3150.00", "{fleet}");
+    assert_eq!(fleet["spend_through_frameworks"], "2600.00", "{fleet}");
+    assert_eq!(fleet["contracts"], 3, "the ended call-off is not live: {fleet}");
+
+    let suppliers = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[0]), &viewer).await).await;
+    assert_eq!(suppliers["items"][0]["supplier_id"], fixture.strategic_id.as_str());
+    assert_eq!(suppliers["items"][0]["spend"], "2850.00");
+    assert_eq!(suppliers["items"][0]["contracts"], 2);
+
+    let strategic = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[2]), &viewer).await).await;
+    let dependency = &strategic["items"][0];
+    assert_eq!(dependency["spend"], "2850.00");
+    assert_eq!(dependency["contract_value"], "150000.00", "{dependency}");
+
+    // The call-off that has ended is in the framework's uptake, through its spend in the period.
+    let uptake = json_ok(app.get(&format!("{}?{period}", ENDPOINTS[4]), &viewer).await).await;
+    let framework = &uptake["items"][0];
+    assert_eq!(framework["framework_id"], fixture.framework_id.as_str());
+    assert_eq!(framework["contracts"], 3, "{framework}");
+    assert_eq!(framework["spend"], "2600.00");
+    // In a period with neither spend under it nor its life, it is not.
+    let later = format!("from={}&to={}", day(1), day(30));
+    let uptake = json_ok(app.get(&format!("{}?{later}", ENDPOINTS[4]), &viewer).await).await;
+    assert_eq!(uptake["items"][0]["contracts"], 2);
+
+    // A window around its end finds it; one after finds only the live ones.
+    let radar = |from: i64, to: i64| format!("{}?from={}&to={}&min_tenants=1", ENDPOINTS[3], day(from), day(to));
+    let around = json_ok(app.get(&radar(-120, -90), &viewer).await).await;
+    assert_eq!(around["items"][0]["contracts"][0]["reference"], "A-OLD", "{around}");
+    assert_eq!(around["items"][0]["contracts"].as_array().unwrap().len(), 1);
+    let after = json_ok(app.get(&radar(0, 365), &viewer).await).await;
+    assert_eq!(after["items"][0]["contracts"].as_array().unwrap().len(), 3);
+}
+
 #[actix_web::test]
 async fn forces_and_suppliers_never_see_the_national_view() {
     let app = TestApp::spawn().await;

@@ -1,6 +1,8 @@
 //! What the national view is computed from: every tenant's contracts, and its spend in a period
 //! summed per tenant, contract, supplier and category by the database.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -152,8 +154,20 @@ type ContractTuple = (
     Option<i32>,
 );
 
-pub fn all_contracts(conn: &mut DbConnection) -> ApiResult<Vec<NationalContract>> {
-    let rows: Vec<ContractTuple> = contracts::table
+/// Which contracts a report reads. Each is a filter the database applies, so a report over a
+/// year does not load and parse every contract of every tenant (100,000 at national scale).
+#[derive(Debug, Clone, Copy)]
+pub enum ContractScope {
+    /// Running at some time in the period (and not ended early before it).
+    LiveIn(NaiveDate, NaiveDate),
+    /// Not terminated and ending in the window.
+    EndingIn(NaiveDate, NaiveDate),
+    /// Every call-off from a national framework, whenever it ran.
+    CallOffs,
+}
+
+pub fn contracts_in(conn: &mut DbConnection, scope: ContractScope) -> ApiResult<Vec<NationalContract>> {
+    let mut query = contracts::table
         .select((
             contracts::id,
             contracts::tenant_slug,
@@ -171,7 +185,19 @@ pub fn all_contracts(conn: &mut DbConnection) -> ApiResult<Vec<NationalContract>
             contracts::lot_number,
         ))
         .order(contracts::id.asc())
-        .load(conn)?;
+        .into_boxed();
+    query = match scope {
+        ContractScope::LiveIn(from, to) => query
+            .filter(contracts::start_date.le(to))
+            .filter(contracts::end_date.ge(from))
+            .filter(contracts::terminated_on.is_null().or(contracts::terminated_on.ge(from))),
+        ContractScope::EndingIn(from, to) => query
+            .filter(contracts::terminated_on.is_null())
+            .filter(contracts::end_date.ge(from))
+            .filter(contracts::end_date.le(to)),
+        ContractScope::CallOffs => query.filter(contracts::framework_id.is_not_null()),
+    };
+    let rows: Vec<ContractTuple> = query.load(conn)?;
     rows.into_iter()
         .map(
             |(
@@ -209,4 +235,15 @@ pub fn all_contracts(conn: &mut DbConnection) -> ApiResult<Vec<NationalContract>
             },
         )
         .collect()
+}
+
+/// The ids of every tenant's call-offs from national frameworks: how spend under a contract is
+/// known to have gone through a framework, whenever the contract ran.
+pub fn framework_call_off_ids(conn: &mut DbConnection) -> QueryResult<HashSet<String>> {
+    Ok(contracts::table
+        .filter(contracts::arrangement.eq(Arrangement::NationalFramework.as_str()))
+        .select(contracts::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
 }

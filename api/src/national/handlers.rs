@@ -7,7 +7,7 @@ use actix_web::{get, web};
 use chrono::{Months, NaiveDate};
 use diesel::prelude::*;
 
-use super::facts;
+use super::facts::{self, ContractScope};
 use super::model::{
     CategoryExposure, ExpiryCluster, FrameworkUptake, NationalReport, RadarParams, RankedParams, StrategicDependency,
     SupplierExposure,
@@ -70,7 +70,7 @@ pub async fn spend_by_supplier(
     let mut items = state
         .db(move |conn| {
             let spend = facts::spend_groups(conn, from, to)?;
-            let contracts = facts::all_contracts(conn)?;
+            let contracts = facts::contracts_in(conn, ContractScope::LiveIn(from, to))?;
             let strategic: HashSet<String> = suppliers::table
                 .filter(suppliers::strategic.eq(true))
                 .select(suppliers::id)
@@ -110,8 +110,9 @@ pub async fn spend_by_category(
     let mut items = state
         .db(move |conn| {
             let spend = facts::spend_groups(conn, from, to)?;
-            let contracts = facts::all_contracts(conn)?;
-            Ok(reports::by_category(&spend, &contracts, from, to))
+            let contracts = facts::contracts_in(conn, ContractScope::LiveIn(from, to))?;
+            let framework_call_offs = facts::framework_call_off_ids(conn)?;
+            Ok(reports::by_category(&spend, &contracts, &framework_call_offs, from, to))
         })
         .await?;
     items.truncate(limit);
@@ -157,7 +158,7 @@ pub async fn strategic_dependency(
                 .map(|(id, name, risk_rating)| StrategicSupplier { id, name, risk_rating })
                 .collect();
             let spend = facts::spend_groups(conn, from, to)?;
-            let contracts = facts::all_contracts(conn)?;
+            let contracts = facts::contracts_in(conn, ContractScope::LiveIn(from, to))?;
             Ok(reports::strategic_dependencies(
                 &strategic, &spend, &contracts, from, to, today,
             ))
@@ -207,7 +208,7 @@ pub async fn expiry_radar(
     }
     let items = state
         .db(move |conn| {
-            let contracts = facts::all_contracts(conn)?;
+            let contracts = facts::contracts_in(conn, ContractScope::EndingIn(from, to))?;
             Ok(reports::expiry_radar(&contracts, from, to, min_tenants, today))
         })
         .await?;
@@ -260,7 +261,7 @@ pub async fn framework_uptake(
                 })
                 .collect();
             let spend = facts::spend_groups(conn, from, to)?;
-            let contracts = facts::all_contracts(conn)?;
+            let contracts = facts::contracts_in(conn, ContractScope::CallOffs)?;
             Ok(reports::framework_uptake(&catalogue, &spend, &contracts, from, to))
         })
         .await?;

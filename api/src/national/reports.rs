@@ -9,14 +9,19 @@ use super::model::{
     CategoryExposure, ContractSummary, Dependant, ExpiryCluster, FrameworkUptake, LotUptake, StrategicDependency,
     SupplierExposure,
 };
-use crate::contracts::model::Arrangement;
 use crate::money::Money;
 
 /// A supplier is one national record, or else one name (ignoring case) as tenants wrote it.
-fn supplier_key(id: Option<&str>, name: &str) -> String {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum SupplierKey<'a> {
+    Id(&'a str),
+    Name(String),
+}
+
+fn supplier_key<'a>(id: Option<&'a str>, name: &str) -> SupplierKey<'a> {
     match id {
-        Some(id) => format!("id:{id}"),
-        None => format!("name:{}", name.trim().to_lowercase()),
+        Some(id) => SupplierKey::Id(id),
+        None => SupplierKey::Name(name.trim().to_lowercase()),
     }
 }
 
@@ -37,15 +42,15 @@ pub fn summary(contract: &NationalContract, today: NaiveDate) -> ContractSummary
 }
 
 /// Spend and live contracts per supplier across all tenants, most spend first.
-pub fn by_supplier(
-    spend: &[SpendGroup],
-    contracts: &[NationalContract],
+pub fn by_supplier<'a>(
+    spend: &'a [SpendGroup],
+    contracts: &'a [NationalContract],
     strategic: &HashSet<String>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<SupplierExposure> {
-    let mut rows: HashMap<String, SupplierExposure> = HashMap::new();
-    let mut tenants: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut rows: HashMap<SupplierKey<'a>, SupplierExposure> = HashMap::new();
+    let mut tenants: HashMap<SupplierKey<'a>, BTreeSet<&'a str>> = HashMap::new();
     for group in spend {
         let key = supplier_key(group.supplier_id.as_deref(), &group.supplier_name);
         let row = rows
@@ -53,7 +58,7 @@ pub fn by_supplier(
             .or_insert_with(|| new_exposure(group.supplier_id.as_deref(), &group.supplier_name, strategic));
         keep_first_name(row, &group.supplier_name);
         row.spend = Money::from_pence(row.spend.pence() + group.amount_pence);
-        tenants.entry(key).or_default().insert(group.tenant.clone());
+        tenants.entry(key).or_default().insert(&group.tenant);
     }
     for contract in contracts.iter().filter(|c| c.live_in(from, to)) {
         let key = supplier_key(contract.supplier_id.as_deref(), &contract.supplier_name);
@@ -63,12 +68,17 @@ pub fn by_supplier(
         keep_first_name(row, &contract.supplier_name);
         row.contracts += 1;
         row.contract_value = Money::from_pence(row.contract_value.pence() + contract.value_pence);
-        tenants.entry(key).or_default().insert(contract.tenant.clone());
+        tenants.entry(key).or_default().insert(&contract.tenant);
     }
     let mut rows: Vec<SupplierExposure> = rows
         .into_iter()
         .map(|(key, mut row)| {
-            row.tenants = tenants.remove(&key).unwrap_or_default().into_iter().collect();
+            row.tenants = tenants
+                .remove(&key)
+                .unwrap_or_default()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
             row
         })
         .collect();
@@ -106,13 +116,16 @@ fn add(total: &mut Money, pence: i64) {
 }
 
 /// Spend and live contracts per category across all tenants, most spend first.
+///
+/// `framework_call_offs` holds the ids of every call-off from a national framework, live in the
+/// period or not: spend under one went through a framework.
 pub fn by_category(
     spend: &[SpendGroup],
     contracts: &[NationalContract],
+    framework_call_offs: &HashSet<String>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<CategoryExposure> {
-    let arrangements: HashMap<&str, Arrangement> = contracts.iter().map(|c| (c.id.as_str(), c.arrangement)).collect();
     let mut rows: HashMap<Option<String>, (CategoryExposure, BTreeSet<String>)> = HashMap::new();
     for group in spend {
         let (exposure, tenants) = rows
@@ -122,8 +135,7 @@ pub fn by_category(
         let through_framework = group
             .contract_id
             .as_deref()
-            .and_then(|id| arrangements.get(id))
-            .is_some_and(|a| *a == Arrangement::NationalFramework);
+            .is_some_and(|id| framework_call_offs.contains(id));
         if through_framework {
             add(&mut exposure.spend_through_frameworks, group.amount_pence);
         }
