@@ -357,3 +357,42 @@ async fn national_rows_are_kept_in_the_national_scope_and_shown_without_a_tenant
     assert_eq!(items.len(), 1, "{trail}");
     assert_eq!(items[0]["tenant"], "scoped-police");
 }
+
+/// The table names in `docs/scaling.md`'s statements `SELECT <function>('<table>'...`.
+fn tables_in_scaling_doc(doc: &str, function: &str) -> BTreeSet<String> {
+    let opening = format!("SELECT {function}('");
+    doc.lines()
+        .filter_map(|line| line.trim().strip_prefix(opening.as_str()))
+        .filter_map(|rest| rest.split('\'').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The distribution statements an operator runs (docs/scaling.md) name every table the
+/// migrations make, each the way the schema checks above treat it: a table added without its
+/// statement would stay on the coordinator alone.
+#[actix_web::test]
+async fn the_scaling_guide_distributes_every_table_the_migrations_make() {
+    let app = TestApp::spawn().await;
+    let schema = read_schema(&app.database_url());
+    let doc_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/scaling.md");
+    let doc = std::fs::read_to_string(doc_path).expect("docs/scaling.md is read");
+
+    let reference: BTreeSet<String> = REFERENCE_TABLES.iter().map(|t| t.to_string()).collect();
+    let tenant_tables: BTreeSet<String> = schema
+        .tables
+        .iter()
+        .filter(|t| !reference.contains(*t))
+        .cloned()
+        .collect();
+    assert!(tenant_tables.contains("spend_year_totals"), "{tenant_tables:?}");
+    assert_eq!(tables_in_scaling_doc(&doc, "create_reference_table"), reference);
+    assert_eq!(tables_in_scaling_doc(&doc, "create_distributed_table"), tenant_tables);
+
+    // The reading is seen to notice a table left out.
+    let without_totals = doc.replace("create_distributed_table('spend_year_totals'", "-- left out");
+    assert_ne!(
+        tables_in_scaling_doc(&without_totals, "create_distributed_table"),
+        tenant_tables
+    );
+}
