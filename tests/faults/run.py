@@ -11,7 +11,8 @@ Usage: python3 tests/faults/run.py <path to the bluelight binary>
    present must have its audit event (nothing half-written).
 2. SQLite, kill -9 during a CSV import and concurrent writes: after a restart on the same file,
    PRAGMA integrity_check is "ok", the import is whole or absent (its lines all there, or none
-   and the import failed), and every acknowledged write is there.
+   and the import failed), the spend sums kept per financial year (what the national reports
+   read) equal the lines, and every acknowledged write is there.
 
 Only the standard library (and tests/processes/harness.py): it runs on a fresh machine with Python 3 and the PostgreSQL server
 this machine kind has (stopped and started with pg_ctlcluster, so it needs to run as root or
@@ -182,10 +183,31 @@ def postgres_stopped_under_load(binary, workdir):
                 time.sleep(0.2)
 
 
-def spend_file(lines):
+def spend_file(lines, prefix="K"):
     rows = ["transaction_id,date,supplier,amount"]
-    rows += [f"K-{i:07d},2025-{(i % 12) + 1:02d}-{(i % 28) + 1:02d},Supplier {i % 500},{(i % 9000) + 10}.{i % 100:02d}" for i in range(lines)]
+    rows += [f"{prefix}-{i:07d},2025-{(i % 12) + 1:02d}-{(i % 28) + 1:02d},Supplier {i % 500},{(i % 9000) + 10}.{i % 100:02d}" for i in range(lines)]
     return ("\n".join(rows) + "\n").encode()
+
+
+def kept_and_summed_spend(db):
+    """Each (tenant, financial year)'s spend and line count as the national reports read it
+    (spend_year_totals, kept by the imports) and as the lines add up; they must be equal."""
+    kept = {
+        (tenant, year): (amount, lines)
+        for tenant, year, amount, lines in db.execute(
+            "SELECT tenant_slug, financial_year, SUM(amount_pence), SUM(lines) FROM spend_year_totals GROUP BY 1, 2"
+        )
+    }
+    summed = {}
+    for tenant, month, amount, lines in db.execute(
+        "SELECT tenant_slug, substr(paid_on, 1, 7), SUM(amount_pence), COUNT(*) FROM spend_lines GROUP BY 1, 2"
+    ):
+        year, month_number = int(month[:4]), int(month[5:7])
+        # A financial year is named by the year of the April it starts in.
+        key = (tenant, year if month_number >= 4 else year - 1)
+        old_amount, old_lines = summed.get(key, (0, 0))
+        summed[key] = (old_amount + amount, old_lines + lines)
+    return kept, summed
 
 
 def sqlite_killed_during_an_import(binary, workdir):
@@ -203,6 +225,26 @@ def sqlite_killed_during_an_import(binary, workdir):
     if status != 201:
         fail(f"creating the tenant: {status} {body[:200]}")
     buyer = service.token("buyer", "faults-fire")
+    # Spend already kept before the kill, so the sums' check below compares something.
+    status, _, body, _ = request(
+        "POST",
+        service.base + "/api/v1/tenants/faults-fire/spend-imports",
+        buyer,
+        spend_file(2_000, prefix="EARLIER"),
+        content_type="text/csv",
+        timeout=60,
+    )
+    if status != 202:
+        fail(f"the earlier import was not accepted: {status} {body[:300]}")
+    earlier_id = json.loads(body)["id"]
+    until = time.monotonic() + 60
+    while True:
+        _, _, body, _ = request("GET", f"{service.base}/api/v1/tenants/faults-fire/imports/{earlier_id}", buyer)
+        if json.loads(body)["status"] == "completed":
+            break
+        if time.monotonic() > until:
+            fail(f"the earlier import did not complete: {body[:300]}")
+        time.sleep(0.1)
     writers = Writers(service, admin, "sqlitefault", threads=2)
     lines = 150_000
     status, headers, body, _ = request(
@@ -244,10 +286,16 @@ def sqlite_killed_during_an_import(binary, workdir):
         db = sqlite3.connect(path)
         written = db.execute("SELECT count(*) FROM spend_lines WHERE import_id = ?", (import_id,)).fetchone()[0]
         present = {row[0] for row in db.execute("SELECT slug FROM categories WHERE slug LIKE 'sqlitefault-%'")}
+        kept, summed = kept_and_summed_spend(db)
         db.close()
+        if not any(tenant == "faults-fire" for tenant, _ in kept):
+            fail(f"the earlier import's kept sums are gone: {kept}")
+        if kept != summed:
+            fail(f"the kept per-year spend sums disagree with the lines after kill -9: kept {kept}, lines {summed}")
         if after["status"] == "completed":
             if written != lines:
                 fail(f"a completed import has {written} of its {lines} lines")
+
         elif after["status"] == "failed":
             if written != 0:
                 fail(f"a failed import left {written} lines")
@@ -264,7 +312,8 @@ def sqlite_killed_during_an_import(binary, workdir):
         if status != 201:
             fail(f"a write after the restart answered {status}")
         print(
-            f"FAULTS:   ok: integrity_check ok; import {after['status']} with {written} lines; "
+            f"FAULTS:   ok: integrity_check ok; import {after['status']} with {written} lines, "
+            f"the kept per-year sums equal to the lines ({len(kept)} tenant-years); "
             f"{len(writers.acknowledged())} acknowledged writes all present",
             flush=True,
         )
