@@ -210,6 +210,21 @@ def kept_and_summed_spend(db):
     return kept, summed
 
 
+def post_spend_import(service, token, csv):
+    """Sends a spend file to faults-fire; the import's id once it is accepted."""
+    status, _, body, _ = request(
+        "POST",
+        service.base + "/api/v1/tenants/faults-fire/spend-imports",
+        token,
+        csv,
+        content_type="text/csv",
+        timeout=120,
+    )
+    if status != 202:
+        fail(f"the import was not accepted: {status} {body[:300]}")
+    return json.loads(body)["id"]
+
+
 def sqlite_killed_during_an_import(binary, workdir):
     print("FAULTS: SQLite, kill -9 during an import and concurrent writes", flush=True)
     path = os.path.join(workdir, "killed.sqlite3")
@@ -226,17 +241,7 @@ def sqlite_killed_during_an_import(binary, workdir):
         fail(f"creating the tenant: {status} {body[:200]}")
     buyer = service.token("buyer", "faults-fire")
     # Spend already kept before the kill, so the sums' check below compares something.
-    status, _, body, _ = request(
-        "POST",
-        service.base + "/api/v1/tenants/faults-fire/spend-imports",
-        buyer,
-        spend_file(2_000, prefix="EARLIER"),
-        content_type="text/csv",
-        timeout=60,
-    )
-    if status != 202:
-        fail(f"the earlier import was not accepted: {status} {body[:300]}")
-    earlier_id = json.loads(body)["id"]
+    earlier_id = post_spend_import(service, buyer, spend_file(2_000, prefix="EARLIER"))
     until = time.monotonic() + 60
     while True:
         _, _, body, _ = request("GET", f"{service.base}/api/v1/tenants/faults-fire/imports/{earlier_id}", buyer)
@@ -247,17 +252,7 @@ def sqlite_killed_during_an_import(binary, workdir):
         time.sleep(0.1)
     writers = Writers(service, admin, "sqlitefault", threads=2)
     lines = 150_000
-    status, headers, body, _ = request(
-        "POST",
-        service.base + "/api/v1/tenants/faults-fire/spend-imports",
-        buyer,
-        spend_file(lines),
-        content_type="text/csv",
-        timeout=120,
-    )
-    if status != 202:
-        fail(f"the import was not accepted: {status} {body[:300]}")
-    import_id = json.loads(body)["id"]
+    import_id = post_spend_import(service, buyer, spend_file(lines))
     # Killed while it is being written, if it is caught running; whole or absent either way.
     until = time.monotonic() + 30
     seen = None
