@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -15,19 +15,12 @@ use crate::db::DbConnection;
 use crate::db::schema::{contracts, spend_lines};
 use crate::error::{ApiError, ApiResult};
 use crate::money::Money;
+use crate::spend::year_totals::{financial_year_bounds, financial_year_of};
 use crate::suppliers::directory::SupplierLocality;
 
 /// The last complete financial year (1 April to 31 March) before `today`.
 pub fn last_financial_year(today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let start_year = if today.month() >= 4 {
-        today.year() - 1
-    } else {
-        today.year() - 2
-    };
-    (
-        NaiveDate::from_ymd_opt(start_year, 4, 1).unwrap_or(today),
-        NaiveDate::from_ymd_opt(start_year + 1, 3, 31).unwrap_or(today),
-    )
+    financial_year_bounds(financial_year_of(today) - 1).unwrap_or((today, today))
 }
 
 /// Spend lines as the KPIs see them: one, or several paid on the same day under the same

@@ -37,39 +37,33 @@ pub struct PeriodParts {
 }
 
 pub fn split_period(from: NaiveDate, to: NaiveDate) -> PeriodParts {
-    let whole = |from: NaiveDate, to: NaiveDate| {
-        let first = if from.month() == 4 && from.day() == 1 {
-            from.year()
-        } else {
-            financial_year_of(from) + 1
-        };
-        let last = if to.month() == 3 && to.day() == 31 {
-            to.year() - 1
-        } else {
-            financial_year_of(to) - 1
-        };
-        let (start, _) = financial_year_bounds(first)?;
-        let (_, end) = financial_year_bounds(last)?;
-        (first <= last).then_some((first, last, start, end))
+    let first = if (from.month(), from.day()) == (4, 1) {
+        from.year()
+    } else {
+        financial_year_of(from) + 1
     };
-    match whole(from, to) {
-        None => PeriodParts {
+    let last = if (to.month(), to.day()) == (3, 31) {
+        to.year() - 1
+    } else {
+        financial_year_of(to) - 1
+    };
+    let bounds = financial_year_bounds(first).zip(financial_year_bounds(last));
+    let Some(((start, _), (_, end))) = bounds.filter(|_| first <= last) else {
+        return PeriodParts {
             whole_years: None,
             remnants: vec![(from, to)],
-        },
-        Some((first, last, start, end)) => {
-            let mut remnants = Vec::new();
-            if let Some(before) = start.pred_opt().filter(|_| from < start) {
-                remnants.push((from, before));
-            }
-            if let Some(after) = end.succ_opt().filter(|_| to > end) {
-                remnants.push((after, to));
-            }
-            PeriodParts {
-                whole_years: Some((first, last)),
-                remnants,
-            }
-        }
+        };
+    };
+    let mut remnants = Vec::new();
+    if let Some(before) = start.pred_opt().filter(|_| from < start) {
+        remnants.push((from, before));
+    }
+    if let Some(after) = end.succ_opt().filter(|_| to > end) {
+        remnants.push((after, to));
+    }
+    PeriodParts {
+        whole_years: Some((first, last)),
+        remnants,
     }
 }
 
